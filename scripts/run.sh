@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# `make run`: installs what is missing, builds Release, starts the project's
+# PostgreSQL, migrates, and runs the all-in-one server in the foreground.
+# Ctrl-C stops the server and the database it started.
+source "$(dirname "$0")/lib.sh"
+
+"$TICKETLY_ROOT/scripts/install-deps.sh"
+"$TICKETLY_ROOT/scripts/build.sh" Release ticketly
+BIN="${TICKETLY_BUILD_DIR:-$TICKETLY_ROOT/build}/ticketly"
+
+pg_was_running=0
+"$TICKETLY_ROOT/scripts/pg.sh" status >/dev/null 2>&1 && pg_was_running=1
+"$TICKETLY_ROOT/scripts/pg.sh" start
+stop_all() {
+  if [ "$pg_was_running" = 0 ]; then "$TICKETLY_ROOT/scripts/pg.sh" stop || true; fi
+}
+trap stop_all EXIT
+
+TICKETLY_PG_URL="$("$TICKETLY_ROOT/scripts/pg.sh" url)"
+export TICKETLY_PG_URL
+export TICKETLY_PORT="${TICKETLY_PORT:-8088}"
+export TICKETLY_DATA_DIR
+export TICKETLY_LOG_FORMAT="${TICKETLY_LOG_FORMAT:-text}"
+"$BIN" migrate
+
+base="http://localhost:$TICKETLY_PORT"
+cat <<INFO
+
+  Ticketly is starting on $base (Ctrl-C stops it and its database)
+
+  Health     $base/health        Readiness  $base/ready       Metrics  $base/metrics
+  APIs       $base/api/event-seating   $base/api/event-query
+             $base/api/order           $base/api/scheduler
+  Database   $("$TICKETLY_ROOT/scripts/pg.sh" url | sed 's/:[^:@]*@/:***@/')  (password in $TICKETLY_DATA_DIR/pg-password)
+
+INFO
+"$BIN" serve

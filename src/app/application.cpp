@@ -1,0 +1,114 @@
+#include "app/application.h"
+
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+
+#include "app/ops_routes.h"
+#include "platform/db/database.h"
+#include "platform/db/migrator.h"
+#include "platform/metrics/process_metrics.h"
+#include "platform/metrics/registry.h"
+
+namespace ticketly::app {
+
+void migrate_databases(const Settings& settings, const std::vector<const service::ServiceDescriptor*>& services) {
+  for (const auto* s : services) {
+    if (!settings.database_url_overridden(*s)) {
+      db::create_database_if_missing(db::conninfo_for_database(settings.pg_url, "postgres"), settings.database_name(*s));
+    }
+    auto report = db::migrate(settings.database_url(*s), s->migrations(), s->id);
+    spdlog::info("database {}: {} migration(s) applied, {} already present", settings.database_name(*s),
+                 report.applied.size(), report.already_applied);
+  }
+}
+
+// Member order is construction order; destruction runs in reverse, so services
+// go before their databases, and everything before the worker threads' contexts.
+class Application::Impl {
+ public:
+  Impl(Settings s, config::Source src, std::vector<const service::ServiceDescriptor*> svcs)
+      : settings(std::move(s)), source(std::move(src)), descriptors(std::move(svcs)), io(settings.workers) {}
+
+  void start();
+  bool stop();
+
+  Settings settings;
+  config::Source source;
+  std::vector<const service::ServiceDescriptor*> descriptors;
+  runtime::IoPool io;
+  metrics::Registry metrics;
+  std::vector<std::unique_ptr<db::Database>> databases;
+  std::vector<std::unique_ptr<service::ServiceContext>> contexts;
+  std::vector<std::unique_ptr<service::Service>> services;
+  http::Router router;
+  std::unique_ptr<http::Server> server;
+  bool started = false;
+  bool stopped = false;
+};
+
+void Application::Impl::start() {
+  if (settings.migrate_on_start) migrate_databases(settings, descriptors);
+  metrics::register_process_metrics(metrics);
+
+  std::vector<MountedService> mounted;
+  for (const auto* d : descriptors) {
+    db::PoolOptions pool;
+    pool.conninfo = settings.database_url(*d);
+    pool.size = settings.db_pool_size;
+    pool.acquire_timeout = settings.db_acquire_timeout;
+    pool.statement_timeout = settings.db_statement_timeout;
+    databases.push_back(std::make_unique<db::Database>(io, pool));
+    databases.back()->register_metrics(metrics, std::string(d->id));
+    contexts.push_back(std::make_unique<service::ServiceContext>(
+        service::ServiceContext{io, metrics, source, *databases.back(), settings.environment}));
+    services.push_back(d->create(*contexts.back()));
+    services.back()->register_routes(router);
+    mounted.push_back({d, databases.back().get()});
+  }
+  register_ops_routes(router, metrics, mounted);
+
+  server = std::make_unique<http::Server>(io, router, metrics, settings.http);
+  server->start();
+  io.start();
+  started = true;
+  for (auto& s : services) s->start();
+}
+
+bool Application::Impl::stop() {
+  if (!started || stopped) return true;
+  stopped = true;
+  bool clean = server->shutdown(settings.shutdown_grace);
+  for (auto& s : services) s->stop();
+  io.stop();
+  io.join();
+  return clean;
+}
+
+Application::Application(Settings settings, config::Source source, std::vector<const service::ServiceDescriptor*> services)
+    : impl_(std::make_unique<Impl>(std::move(settings), std::move(source), std::move(services))) {}
+
+Application::~Application() { impl_->stop(); }
+
+void Application::start() { impl_->start(); }
+std::uint16_t Application::port() const { return impl_->server ? impl_->server->port() : 0; }
+bool Application::stop() { return impl_->stop(); }
+
+int Application::run() {
+  // The signal set exists before any worker starts, so an early Ctrl-C is
+  // handled as a graceful stop rather than killing the process mid-migration.
+  boost::asio::io_context signals_ctx;
+  boost::asio::signal_set signals(signals_ctx, SIGINT, SIGTERM);
+  int received = 0;
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (!ec) received = sig;
+  });
+  start();
+  spdlog::info("listening on {}:{} with {} worker(s)", impl_->settings.http.address, port(), impl_->io.size());
+  signals_ctx.run();
+  spdlog::info("received signal {}; draining (grace {} ms)", received, impl_->settings.shutdown_grace.count());
+  bool clean = stop();
+  spdlog::info(clean ? "stopped cleanly" : "stopped after the grace period with requests still open");
+  return 0;
+}
+
+}  // namespace ticketly::app

@@ -1,0 +1,83 @@
+// ticketly: one binary for every service and operation (see README).
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "app/application.h"
+#include "app/catalogue.h"
+#include "platform/config/reader.h"
+
+namespace {
+
+using ticketly::service::ServiceDescriptor;
+
+std::vector<const ServiceDescriptor*> select_services(const std::vector<std::string>& names) {
+  if (names.empty()) return ticketly::app::all_services();
+  std::vector<const ServiceDescriptor*> out;
+  for (const auto& n : names) {
+    const auto* d = ticketly::app::find_service(n);
+    if (!d) throw CLI::ValidationError("service", "unknown service '" + n + "'");
+    if (std::find(out.begin(), out.end(), d) == out.end()) out.push_back(d);
+  }
+  return out;
+}
+
+std::string service_list() {
+  std::string s;
+  for (const auto* d : ticketly::app::all_services()) s += (s.empty() ? "" : ", ") + std::string(d->name);
+  return s;
+}
+
+ticketly::app::Settings load(const ticketly::config::Source& source, const std::vector<const ServiceDescriptor*>& svcs) {
+  auto settings = ticketly::app::load_settings(source, svcs);
+  ticketly::log::init(settings.log);
+  return settings;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"Ticketly: event ticketing platform (event-command, event-query, order, scheduler)", "ticketly"};
+  cli.require_subcommand(1);
+
+  std::vector<std::string> serve_names;
+  auto* serve = cli.add_subcommand("serve", "Run services. No argument: all of them on TICKETLY_PORT (8088); "
+                                            "one name: that service alone on its own port");
+  serve->add_option("services", serve_names, "Services to run: " + service_list());
+
+  std::vector<std::string> migrate_names;
+  auto* migrate = cli.add_subcommand("migrate", "Create missing databases and apply migrations, then exit");
+  migrate->add_option("services", migrate_names, "Services whose databases to migrate (default: all)");
+
+  auto* version = cli.add_subcommand("version", "Print the version");
+
+  CLI11_PARSE(cli, argc, argv);
+
+  try {
+    auto source = ticketly::config::Source::from_environment();
+    if (*version) {
+      std::cout << "ticketly " << TICKETLY_VERSION << "\n";
+      return 0;
+    }
+    if (*migrate) {
+      auto services = select_services(migrate_names);
+      auto settings = load(source, services);
+      ticketly::app::migrate_databases(settings, services);
+      return 0;
+    }
+    auto services = select_services(serve_names);
+    auto settings = load(source, services);
+    ticketly::app::Application app(std::move(settings), source, services);
+    return app.run();
+  } catch (const ticketly::config::ConfigError& e) {
+    std::cerr << "ticketly: " << e.what() << "\n";
+    return 2;
+  } catch (const CLI::Error& e) {
+    return cli.exit(e);
+  } catch (const std::exception& e) {
+    spdlog::critical("ticketly: {}", e.what());
+    std::cerr << "ticketly: " << e.what() << "\n";
+    return 1;
+  }
+}

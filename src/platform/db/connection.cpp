@@ -1,0 +1,418 @@
+#include "platform/db/connection.h"
+
+#include <libpq-fe.h>
+#include <poll.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <stdexcept>
+
+namespace ticketly::db {
+
+namespace {
+
+using boost::system::error_code;
+using Descriptor = asio::posix::stream_descriptor;
+
+std::string trimmed(const char* s) {
+  std::string out = s ? s : "";
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
+// Notices (e.g. "there is no transaction in progress") would go to stderr by default.
+void log_notice(void*, const char* message) {
+  std::string m = trimmed(message);
+  if (m.starts_with("WARNING")) {
+    spdlog::warn("postgres: {}", m);
+  } else {
+    spdlog::debug("postgres: {}", m);
+  }
+}
+
+// Waits until the descriptor is readable or writable, whichever comes first: PQflush
+// asks for both, because the server may refuse our input until we read its output.
+// Asio has no single operation for that, so two waits race and the handler runs once
+// both have finished (the loser is cancelled), which keeps every handler's state alive.
+struct WaitEitherInitiation {
+  template <class Handler>
+  void operator()(Handler&& handler, Descriptor* socket) const {
+    struct State {
+      std::decay_t<Handler> handler;
+      Descriptor* socket;
+      int pending = 2;
+      bool fired = false;
+      error_code ec;
+    };
+    auto state = std::make_shared<State>(State{std::forward<Handler>(handler), socket});
+    auto done = [state](error_code ec) {
+      if (!state->fired) {
+        state->fired = true;
+        state->ec = ec;
+        error_code ignored;
+        state->socket->cancel(ignored);
+      }
+      if (--state->pending == 0) std::move(state->handler)(state->ec);
+    };
+    socket->async_wait(Descriptor::wait_read, done);
+    socket->async_wait(Descriptor::wait_write, done);
+  }
+};
+
+template <class Token>
+auto async_wait_either(Descriptor& socket, Token&& token) {
+  return asio::async_initiate<Token, void(error_code)>(WaitEitherInitiation{}, token, &socket);
+}
+
+// Keyword/value arrays for PQconnectStartParams: the caller's connection string,
+// expanded, plus the session settings every connection of ours relies on.
+struct ConnectParams {
+  std::vector<std::string> keys, values;
+  std::vector<const char*> key_ptrs, value_ptrs;
+
+  explicit ConnectParams(const ConnectOptions& o) {
+    char* err = nullptr;
+    PQconninfoOption* parsed = PQconninfoParse(o.conninfo.c_str(), &err);
+    if (!parsed) {
+      std::string message = err ? trimmed(err) : "out of memory";
+      PQfreemem(err);
+      throw DbError("invalid database connection string: " + message, std::string(sqlstate::kConnectionFailure));
+    }
+    std::string options;
+    for (auto* opt = parsed; opt->keyword; ++opt) {
+      if (!opt->val) continue;
+      if (std::string_view(opt->keyword) == "options") {
+        options = opt->val;
+        continue;
+      }
+      keys.emplace_back(opt->keyword);
+      values.emplace_back(opt->val);
+    }
+    PQconninfoFree(parsed);
+    // Appended last so they win over the same settings in the caller's options: timestamps
+    // are parsed assuming UTC and ISO output.
+    options += " -c TimeZone=UTC -c DateStyle=ISO,YMD";
+    if (o.statement_timeout.count() > 0) {
+      options += " -c statement_timeout=" + std::to_string(o.statement_timeout.count());
+    }
+    add("options", options);
+    add("client_encoding", "UTF8");
+    add("fallback_application_name", "ticketly");
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      key_ptrs.push_back(keys[i].c_str());
+      value_ptrs.push_back(values[i].c_str());
+    }
+    key_ptrs.push_back(nullptr);
+    value_ptrs.push_back(nullptr);
+  }
+
+  void add(std::string key, std::string value) {
+    keys.push_back(std::move(key));
+    values.push_back(std::move(value));
+  }
+};
+
+// Cancels the connection's socket waits once `timeout` passes, unless disarmed first.
+// The flag lives in shared state because the timer handler may run after the coroutine
+// that armed it has moved on.
+class ConnectDeadline {
+ public:
+  template <class OnExpiry>
+  ConnectDeadline(const asio::any_io_executor& ex, std::chrono::milliseconds timeout, OnExpiry on_expiry)
+      : timer_(ex, timeout), state_(std::make_shared<State>()) {
+    timer_.async_wait([state = state_, on_expiry](error_code ec) {
+      if (ec || state->disarmed) return;
+      state->expired = true;
+      on_expiry();
+    });
+  }
+  ~ConnectDeadline() {
+    state_->disarmed = true;
+    timer_.cancel();
+  }
+  bool expired() const { return state_->expired; }
+
+ private:
+  struct State {
+    bool disarmed = false;
+    bool expired = false;
+  };
+  asio::steady_timer timer_;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace
+
+Connection::Connection(asio::any_io_executor executor, pg_conn* conn) : executor_(std::move(executor)), conn_(conn) {}
+
+Connection::~Connection() {
+  // libpq owns the socket: the descriptor must let go of it before PQfinish closes it.
+  if (socket_) {
+    error_code ignored;
+    socket_->cancel(ignored);
+    socket_->release();
+  }
+  PQfinish(conn_);
+}
+
+asio::awaitable<std::unique_ptr<Connection>> Connection::connect(asio::any_io_executor executor,
+                                                                  ConnectOptions options) {
+  ConnectParams params(options);
+  PGconn* raw = PQconnectStartParams(params.key_ptrs.data(), params.value_ptrs.data(), /*expand_dbname=*/0);
+  if (!raw) throw DbError("cannot allocate a database connection", std::string(sqlstate::kConnectionFailure));
+  std::unique_ptr<Connection> conn(new Connection(executor, raw));
+  auto fail = [&](std::string_view why) -> std::unique_ptr<Connection> {
+    throw DbError("cannot connect to the database: " + std::string(why),
+                  std::string(sqlstate::kConnectionFailure));
+  };
+  if (PQstatus(raw) == CONNECTION_BAD) co_return fail(trimmed(PQerrorMessage(raw)));
+
+  Connection* c = conn.get();
+  ConnectDeadline deadline(executor, options.connect_timeout, [c] { c->cancel_waits(); });
+  // Per libpq's documentation, the first step behaves as if PQconnectPoll asked to write.
+  PostgresPollingStatusType status = PGRES_POLLING_WRITING;
+  while (status != PGRES_POLLING_OK) {
+    if (status == PGRES_POLLING_FAILED) co_return fail(trimmed(PQerrorMessage(raw)));
+    // libpq may close a socket and open another (several hosts, SSL fallback), and the
+    // new one can even reuse the old number: rebind on every step.
+    if (c->socket_) {
+      c->socket_->release();
+      c->socket_.reset();
+    }
+    c->bind_socket();
+    co_await c->wait(status == PGRES_POLLING_READING ? Wait::read : Wait::write);
+    if (deadline.expired()) {
+      co_return fail("timed out after " + std::to_string(options.connect_timeout.count()) + " ms");
+    }
+    status = PQconnectPoll(raw);
+  }
+  if (PQsetnonblocking(raw, 1) != 0) co_return fail(trimmed(PQerrorMessage(raw)));
+  PQsetNoticeProcessor(raw, &log_notice, nullptr);
+  if (c->socket_) {
+    c->socket_->release();
+    c->socket_.reset();
+  }
+  c->bind_socket();
+  co_return conn;
+}
+
+void Connection::bind_socket() {
+  const int fd = PQsocket(conn_);
+  if (fd < 0) fail_connection("no socket");
+  if (socket_ && fd == socket_fd_) return;
+  if (socket_) socket_->release();
+  socket_.emplace(executor_, fd);
+  socket_fd_ = fd;
+}
+
+void Connection::cancel_waits() {
+  if (socket_) {
+    error_code ignored;
+    socket_->cancel(ignored);
+  }
+}
+
+asio::awaitable<void> Connection::wait(Wait what) {
+  // Asio's epoll reactor is edge-triggered: readiness that arrived while nobody was
+  // waiting (libpq does not always read the socket dry) would not wake a new wait.
+  // A zero-timeout poll() first catches it, and never blocks.
+  pollfd p{};
+  p.fd = socket_fd_;
+  p.events = what == Wait::read ? POLLIN : what == Wait::write ? POLLOUT : (POLLIN | POLLOUT);
+  if (::poll(&p, 1, 0) > 0) co_return;
+
+  error_code ec;
+  auto token = asio::redirect_error(asio::use_awaitable, ec);
+  switch (what) {
+    case Wait::read:
+      co_await socket_->async_wait(Descriptor::wait_read, token);
+      break;
+    case Wait::write:
+      co_await socket_->async_wait(Descriptor::wait_write, token);
+      break;
+    case Wait::read_or_write:
+      co_await async_wait_either(*socket_, token);
+      break;
+  }
+  // operation_aborted: a deadline cancelled us, the caller checks it. Other errors:
+  // libpq's next call on the socket reports what is wrong.
+}
+
+void Connection::begin_command() {
+  if (broken()) {
+    throw DbError("database connection is broken", std::string(sqlstate::kConnectionFailure));
+  }
+  if (busy_) throw std::logic_error("database connection is already running a command");
+  busy_ = true;
+}
+
+asio::awaitable<void> Connection::flush() {
+  for (;;) {
+    const int r = PQflush(conn_);
+    if (r == 0) co_return;
+    if (r < 0) fail_connection("sending");
+    co_await wait(Wait::read_or_write);
+    if (!PQconsumeInput(conn_)) fail_connection("sending");
+  }
+}
+
+asio::awaitable<Result> Connection::finish_command() {
+  co_await flush();
+  Result last;
+  std::optional<DbError> error;
+  bool unsupported = false;
+  for (;;) {
+    while (PQisBusy(conn_)) {
+      co_await wait(Wait::read);
+      if (!PQconsumeInput(conn_)) fail_connection("reading", error ? error->what() : std::string());
+    }
+    PGresult* raw = PQgetResult(conn_);
+    if (!raw) break;
+    Result r(raw);
+    switch (PQresultStatus(raw)) {
+      case PGRES_COMMAND_OK:
+      case PGRES_TUPLES_OK:
+      case PGRES_EMPTY_QUERY:
+        if (!error) last = std::move(r);
+        break;
+      case PGRES_COPY_IN:
+      case PGRES_COPY_OUT:
+      case PGRES_COPY_BOTH:
+        // COPY needs a different protocol dance; the connection cannot go on.
+        unsupported = true;
+        break;
+      default:
+        if (!error) error.emplace(error_from(raw));
+        break;
+    }
+    if (unsupported) {
+      broken_ = true;
+      throw std::logic_error("COPY is not supported by ticketly::db::Connection");
+    }
+  }
+  busy_ = false;
+  if (error) throw *error;
+  co_return last;
+}
+
+asio::awaitable<Result> Connection::query_encoded(std::string sql, std::vector<Encoded> params) {
+  begin_command();
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  if (!PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                         nullptr, 0)) {
+    fail_connection("sending");
+  }
+  co_return co_await finish_command();
+}
+
+asio::awaitable<Result> Connection::simple_query(std::string sql) {
+  begin_command();
+  if (!PQsendQuery(conn_, sql.c_str())) fail_connection("sending");
+  co_return co_await finish_command();
+}
+
+asio::awaitable<void> Connection::prepare(const Statement& stmt) {
+  std::string name(stmt.name), sql(stmt.sql);
+  begin_command();
+  if (!PQsendPrepare(conn_, name.c_str(), sql.c_str(), 0, nullptr)) fail_connection("sending");
+  co_await finish_command();
+  prepared_.emplace(std::move(name), std::move(sql));
+}
+
+asio::awaitable<Result> Connection::execute_encoded(Statement stmt, std::vector<Encoded> params) {
+  std::string name(stmt.name);
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+
+  for (int attempt = 0;; ++attempt) {
+    auto it = prepared_.find(name);
+    if (it == prepared_.end()) {
+      co_await prepare(stmt);
+    } else if (it->second != stmt.sql) {
+      throw std::logic_error("statement name \"" + name + "\" is used for two different SQL texts");
+    }
+    begin_command();
+    if (!PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(values.size()), values.data(), nullptr, nullptr,
+                             0)) {
+      fail_connection("sending");
+    }
+    std::exception_ptr failure;
+    try {
+      co_return co_await finish_command();
+    } catch (const DbError& e) {
+      if (e.sqlstate() != sqlstate::kInvalidStatementName) throw;
+      failure = std::current_exception();
+    }
+    // The server forgot the statement (DISCARD ALL, DEALLOCATE): prepare it again. Inside a
+    // transaction the error has already aborted it, so only outside one is a retry safe.
+    prepared_.erase(name);
+    if (attempt > 0 || transaction_status() != TxStatus::idle) std::rethrow_exception(failure);
+  }
+}
+
+bool Connection::broken() const { return broken_ || PQstatus(conn_) != CONNECTION_OK; }
+
+bool Connection::reusable() const { return !broken() && !busy_ && transaction_status() == TxStatus::idle; }
+
+TxStatus Connection::transaction_status() const {
+  switch (PQtransactionStatus(conn_)) {
+    case PQTRANS_IDLE:
+      return TxStatus::idle;
+    case PQTRANS_ACTIVE:
+      return TxStatus::active;
+    case PQTRANS_INTRANS:
+      return TxStatus::in_transaction;
+    case PQTRANS_INERROR:
+      return TxStatus::in_error;
+    default:
+      return TxStatus::unknown;
+  }
+}
+
+int Connection::backend_pid() const { return PQbackendPID(conn_); }
+
+bool Connection::check_alive() {
+  if (broken() || busy_) return false;
+  // An idle connection has nothing to read unless the server is saying goodbye (or sent
+  // a notification). libpq notices the end of the stream only on a read that returns
+  // nothing, which is the read after the one that fetched the server's last words.
+  for (int round = 0; round < 4 && !broken(); ++round) {
+    pollfd p{};
+    p.fd = socket_fd_;
+    p.events = POLLIN;
+    if (::poll(&p, 1, 0) <= 0) break;
+    if (!PQconsumeInput(conn_)) broken_ = true;
+    while (PGnotify* n = PQnotifies(conn_)) PQfreemem(n);
+  }
+  return !broken();
+}
+
+void Connection::fail_connection(std::string_view context, const std::string& earlier_error) {
+  broken_ = true;
+  busy_ = false;
+  std::string message = "database connection lost while " + std::string(context) + ": " + trimmed(PQerrorMessage(conn_));
+  if (!earlier_error.empty()) message += " (after: " + earlier_error + ")";
+  throw DbError(std::move(message), std::string(sqlstate::kConnectionFailure));
+}
+
+DbError Connection::error_from(const pg_result* r) const {
+  auto field = [r](int code) -> std::string {
+    const char* v = PQresultErrorField(r, code);
+    return v ? v : "";
+  };
+  std::string state = field(PG_DIAG_SQLSTATE);
+  std::string message = field(PG_DIAG_MESSAGE_PRIMARY);
+  if (message.empty()) message = trimmed(PQresultErrorMessage(r));
+  if (state.empty() && PQstatus(conn_) != CONNECTION_OK) state = sqlstate::kConnectionFailure;
+  return DbError(std::move(message), std::move(state), field(PG_DIAG_CONSTRAINT_NAME), field(PG_DIAG_MESSAGE_DETAIL));
+}
+
+}  // namespace ticketly::db

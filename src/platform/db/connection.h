@@ -1,0 +1,129 @@
+#pragma once
+// One asynchronous PostgreSQL connection on libpq, driven by the io_context it was
+// opened on. No call blocks the thread: libpq runs in non-blocking mode and the
+// coroutine suspends on socket readiness (posix::stream_descriptor::async_wait) between
+// PQconnectPoll / PQflush / PQconsumeInput steps.
+//
+// A connection runs one command at a time and belongs to one coroutine at a time (the
+// pool's Lease guarantees that). Services normally use Database, not this class.
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "platform/db/error.h"
+#include "platform/db/params.h"
+#include "platform/db/result.h"
+
+struct pg_conn;  // libpq's PGconn
+
+namespace ticketly::db {
+
+namespace asio = boost::asio;
+
+// A statement prepared once per physical connection, the first time it runs there.
+// Declare them as constants next to the store method that runs them:
+//   constexpr db::Statement kFindOrder{"order.find", R"sql(SELECT ... WHERE id = $1)sql"};
+// The strings must outlive the call (string literals do). Names are unique per process.
+struct Statement {
+  std::string_view name;
+  std::string_view sql;
+};
+
+struct ConnectOptions {
+  // libpq connection string or URI: "postgresql://user:pw@host:port/db?sslmode=disable".
+  std::string conninfo;
+  std::chrono::milliseconds connect_timeout{5000};
+  // Server-side statement_timeout for every statement; 0 keeps the server's default.
+  std::chrono::milliseconds statement_timeout{0};
+};
+
+enum class TxStatus { idle, active, in_transaction, in_error, unknown };
+
+class Connection {
+ public:
+  // Opens a connection on `executor` (which must be the io_context that will use it).
+  // Every session runs with TimeZone=UTC, DateStyle=ISO and client_encoding=UTF8.
+  // Throws DbError (08006) on failure or after connect_timeout. libpq resolves a host
+  // *name* synchronously when it starts; use an IP address (or hostaddr=) where a slow
+  // resolver could stall the worker.
+  static asio::awaitable<std::unique_ptr<Connection>> connect(asio::any_io_executor executor, ConnectOptions options);
+
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // One statement with $1..$n parameters (extended protocol, so never several statements).
+  template <Param... Ps>
+  asio::awaitable<Result> query(std::string_view sql, const Ps&... params) {
+    return query_encoded(std::string(sql), encode_params(params...));
+  }
+  // A prepared statement: prepared on first use on this connection, then reused.
+  template <Param... Ps>
+  asio::awaitable<Result> execute(const Statement& stmt, const Ps&... params) {
+    return execute_encoded(stmt, encode_params(params...));
+  }
+  // Several ;-separated statements without parameters (simple protocol), e.g. DDL in
+  // tests. Returns the last statement's result.
+  asio::awaitable<Result> simple_query(std::string sql);
+
+  // The non-template forms the templates above forward to (arguments owned by the frame).
+  asio::awaitable<Result> query_encoded(std::string sql, std::vector<Encoded> params);
+  asio::awaitable<Result> execute_encoded(Statement stmt, std::vector<Encoded> params);
+
+  // The connection is unusable: lost, or a command was abandoned half-way.
+  bool broken() const;
+  // Fit to be handed to the next user: not broken, no command running, no open transaction.
+  bool reusable() const;
+  TxStatus transaction_status() const;
+  bool in_transaction() const {
+    auto s = transaction_status();
+    return s == TxStatus::in_transaction || s == TxStatus::in_error;
+  }
+  // The server process id (for pg_terminate_backend, pg_stat_activity).
+  int backend_pid() const;
+  bool is_prepared(std::string_view name) const { return prepared_.contains(std::string(name)); }
+  std::size_t prepared_count() const { return prepared_.size(); }
+
+  // Without blocking, notices a connection the server closed while it sat idle (restart,
+  // pg_terminate_backend, idle timeout). Returns false if it is no longer usable.
+  bool check_alive();
+
+  pg_conn* native() const { return conn_; }
+  const asio::any_io_executor& executor() const { return executor_; }
+
+ private:
+  enum class Wait { read, write, read_or_write };
+
+  Connection(asio::any_io_executor executor, pg_conn* conn);
+
+  // Rebinds the descriptor to PQsocket() (libpq may switch sockets while connecting).
+  void bind_socket();
+  void cancel_waits();
+  asio::awaitable<void> wait(Wait what);
+  asio::awaitable<void> flush();
+  // After a PQsend*: flushes, collects every result, and returns the last one.
+  asio::awaitable<Result> finish_command();
+  void begin_command();
+  // Marks the connection broken and throws DbError 08006 with libpq's message.
+  [[noreturn]] void fail_connection(std::string_view context, const std::string& earlier_error = {});
+  DbError error_from(const pg_result* r) const;
+  asio::awaitable<void> prepare(const Statement& stmt);
+
+  asio::any_io_executor executor_;
+  pg_conn* conn_;
+  std::optional<asio::posix::stream_descriptor> socket_;
+  int socket_fd_ = -1;
+  bool busy_ = false;    // a command was sent and its results are not all read
+  bool broken_ = false;  // lost, or abandoned mid-command
+  std::unordered_map<std::string, std::string> prepared_;  // name -> sql
+};
+
+}  // namespace ticketly::db

@@ -1,0 +1,38 @@
+#pragma once
+// What a handler returns: a complete message, or a Server-Sent Events stream.
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "platform/http/sse.h"
+#include "platform/json/json.h"
+
+namespace ticketly::http {
+
+namespace bhttp = boost::beast::http;
+
+struct Response {
+  bhttp::response<bhttp::string_body> message;
+  std::shared_ptr<SseStream> stream;  // set: the body is this event stream
+
+  static Response json(int status, const json::Json& body);
+  static Response json_text(int status, std::string body);  // pre-serialized JSON
+  static Response text(int status, std::string body, std::string_view content_type);
+  static Response no_content();
+  static Response event_stream(std::shared_ptr<SseStream> stream);
+
+  int status() const { return static_cast<int>(message.result_int()); }
+  Response& set(bhttp::field name, std::string_view value) {
+    message.set(name, value);
+    return *this;
+  }
+  Response& set(std::string_view name, std::string_view value) {
+    message.set(name, value);
+    return *this;
+  }
+};
+
+}  // namespace ticketly::http

@@ -1,0 +1,60 @@
+#pragma once
+// Server: the HTTP/1.1 listener. One acceptor per worker on the same port
+// (SO_REUSEPORT), so the kernel spreads connections over the cores and each
+// connection lives on one thread from accept to close.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "platform/http/cors.h"
+#include "platform/http/router.h"
+#include "platform/runtime/io_pool.h"
+
+namespace ticketly::metrics {
+class Registry;
+}
+
+namespace ticketly::http {
+
+struct ServerOptions {
+  std::string address = "0.0.0.0";
+  std::uint16_t port = 8088;  // 0 = an ephemeral port (tests)
+  std::size_t header_limit = 16 * 1024;      // → 431
+  std::size_t body_limit = 1024 * 1024;      // → 413; routes may raise it
+  std::chrono::milliseconds header_timeout{10000};  // first request line + headers
+  std::chrono::milliseconds idle_timeout{60000};    // between keep-alive requests
+  std::chrono::milliseconds body_timeout{120000};   // request body (uploads)
+  std::chrono::milliseconds write_timeout{30000};
+  CorsPolicy cors;
+  std::string server_name = "ticketly";
+};
+
+class Server {
+ public:
+  Server(runtime::IoPool& io, const Router& router, metrics::Registry& metrics, ServerOptions options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and starts accepting on every worker. Throws on bind failure.
+  void start();
+  std::uint16_t port() const;
+
+  // Graceful shutdown; call from a non-worker thread. Stops accepting, closes idle
+  // keep-alive connections and event streams, lets in-flight requests finish (their
+  // responses carry `Connection: close`), and after `grace` closes whatever is left.
+  // Returns true when everything finished within the grace period.
+  bool shutdown(std::chrono::milliseconds grace);
+
+  std::size_t active_connections() const;
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ticketly::http

@@ -1,0 +1,102 @@
+#include "platform/http/sse.h"
+
+namespace ticketly::http {
+
+std::string SseEvent::serialize() const {
+  std::string out;
+  out.reserve(event.size() + data.size() + 32);
+  if (!id.empty()) out.append("id: ").append(id).push_back('\n');
+  if (!event.empty()) out.append("event: ").append(event).push_back('\n');
+  std::string_view rest = data;
+  // Every line of the payload needs its own `data:` prefix; CR and CRLF count as
+  // line breaks too, so a payload can never inject its own fields.
+  do {
+    auto nl = rest.find_first_of("\r\n");
+    out.append("data: ").append(rest.substr(0, nl)).push_back('\n');
+    if (nl == std::string_view::npos) break;
+    if (rest[nl] == '\r' && nl + 1 < rest.size() && rest[nl + 1] == '\n') ++nl;
+    rest.remove_prefix(nl + 1);
+  } while (true);
+  out.push_back('\n');
+  return out;
+}
+
+SseStream::SseStream(SseOptions options) : options_(std::move(options)) {}
+
+bool SseStream::push(const SseEvent& event) { return push_raw(event.serialize()); }
+
+bool SseStream::push_raw(std::string serialized) {
+  std::unique_lock lock(mutex_);
+  if (closed_) return false;
+  if (queue_.size() >= options_.max_queued) {
+    // The client is too slow: drop what it has not read and tell it to resync.
+    queue_.clear();
+    overflowed_ = true;
+  } else {
+    queue_.push_back(std::move(serialized));
+  }
+  notify(lock);
+  return true;
+}
+
+void SseStream::close() {
+  std::unique_lock lock(mutex_);
+  if (closed_) return;
+  closed_ = true;
+  notify(lock);
+}
+
+bool SseStream::closed() const {
+  std::lock_guard lock(mutex_);
+  return closed_;
+}
+
+void SseStream::on_close(std::function<void()> callback) {
+  std::unique_lock lock(mutex_);
+  if (finished_) {
+    lock.unlock();
+    callback();
+    return;
+  }
+  on_close_ = std::move(callback);
+}
+
+SseStream::Batch SseStream::take() {
+  std::lock_guard lock(mutex_);
+  Batch b;
+  if (overflowed_) {
+    b.bytes = options_.overflow_event.serialize();
+    overflowed_ = false;
+  }
+  for (auto& s : queue_) b.bytes += s;
+  queue_.clear();
+  b.closed = closed_;
+  return b;
+}
+
+void SseStream::set_waker(std::function<void()> wake) {
+  std::lock_guard lock(mutex_);
+  waker_ = std::move(wake);
+}
+
+void SseStream::finish() {
+  std::function<void()> callback;
+  {
+    std::lock_guard lock(mutex_);
+    if (finished_) return;
+    finished_ = true;
+    closed_ = true;
+    queue_.clear();
+    waker_ = nullptr;
+    callback = std::move(on_close_);
+  }
+  if (callback) callback();
+}
+
+void SseStream::notify(std::unique_lock<std::mutex>& lock) {
+  auto wake = waker_;
+  lock.unlock();
+  if (wake) wake();
+}
+
+}  // namespace ticketly::http

@@ -1,0 +1,72 @@
+#pragma once
+// SseStream: one Server-Sent Events subscriber. Producers (bus consumers, other
+// workers) push from any thread; the connection that owns the stream writes the
+// events on its own worker. The queue is bounded so a slow client never holds
+// back a producer or the other subscribers: on overflow the queued events are
+// dropped and the client gets `overflow_event` (e.g. RESYNC) telling it to re-fetch.
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace ticketly::http {
+
+struct SseEvent {
+  std::string event;  // name; empty for an unnamed "message" event
+  std::string data;   // split into one `data:` line per line
+  std::string id;     // optional
+
+  std::string serialize() const;  // LF framing, ends with a blank line
+};
+
+struct SseOptions {
+  std::size_t max_queued = 256;
+  std::chrono::milliseconds heartbeat{15000};  // ": ping" comment when idle
+  SseEvent overflow_event{"RESYNC", "{}", ""};
+};
+
+class SseStream {
+ public:
+  explicit SseStream(SseOptions options = {});
+
+  // Thread-safe. False once the stream is closed (the subscriber should be dropped).
+  bool push(const SseEvent& event);
+  bool push_raw(std::string serialized);
+  // Ends the stream from the server side; the connection finishes it cleanly.
+  void close();
+  bool closed() const;
+  // Called exactly once when the stream ends for any reason (client gone,
+  // close(), server shutdown): where a hub unsubscribes it.
+  void on_close(std::function<void()> callback);
+
+  const SseOptions& options() const { return options_; }
+
+  // --- used by the connection that serves the stream ---
+  struct Batch {
+    std::string bytes;
+    bool closed = false;
+  };
+  // Takes everything queued (with the overflow event first if events were dropped).
+  Batch take();
+  // `wake` is invoked (from any thread) when something is queued or the stream closes.
+  void set_waker(std::function<void()> wake);
+  void finish();  // the connection ended: marks closed and runs the on_close callback
+
+ private:
+  void notify(std::unique_lock<std::mutex>& lock);
+
+  SseOptions options_;
+  mutable std::mutex mutex_;
+  std::deque<std::string> queue_;
+  bool overflowed_ = false;
+  bool closed_ = false;
+  bool finished_ = false;
+  std::function<void()> waker_;
+  std::function<void()> on_close_;
+};
+
+}  // namespace ticketly::http

@@ -1,0 +1,78 @@
+#include "platform/json/json.h"
+
+#include "platform/errors.h"
+
+namespace ticketly::json {
+namespace {
+
+// A cheap bracket count before parsing, so a hostile "[[[[…" body is refused
+// before nlohmann's recursive parser and destructor walk it.
+bool too_deep(std::string_view body, int max_depth) {
+  int depth = 0;
+  for (char c : body) {
+    if (c == '[' || c == '{') {
+      if (++depth > max_depth) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+Json parse_body(std::string_view body, int max_depth) {
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    throw bad_request("Request body is required");
+  }
+  // The bracket count above also counts brackets inside strings; it can only
+  // over-estimate, and only bodies near the limit are affected.
+  if (too_deep(body, max_depth)) throw bad_request("Malformed JSON request body: nested too deeply");
+  try {
+    return Json::parse(body);
+  } catch (const Json::parse_error& e) {
+    // e.byte is the 1-based position of the error; the library's text repeats internals.
+    throw bad_request("Malformed JSON request body at byte " + std::to_string(e.byte));
+  }
+}
+
+std::string dump(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+std::string error_envelope(int status, std::string_view message, std::string_view path, Timestamp now) {
+  Json body = {{"status", status},
+               {"error", reason_phrase(status)},
+               {"message", message},
+               {"path", path},
+               {"timestamp", format_iso8601(now, true)}};
+  return dump(body);
+}
+
+std::string_view reason_phrase(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 412: return "Precondition Failed";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Entity";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "Error";
+  }
+}
+
+}  // namespace ticketly::json

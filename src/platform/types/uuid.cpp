@@ -1,0 +1,69 @@
+#include "platform/types/uuid.h"
+
+#include <random>
+
+namespace ticketly {
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::optional<Uuid> Uuid::parse(std::string_view text) {
+  if (text.size() != 36) return std::nullopt;
+  Uuid u;
+  std::size_t byte = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (text[i] != '-') return std::nullopt;
+      ++i;
+      continue;
+    }
+    int hi = hex_value(text[i]), lo = hex_value(text[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    u.bytes_[byte++] = static_cast<std::uint8_t>(hi << 4 | lo);
+    i += 2;
+  }
+  return u;
+}
+
+Uuid Uuid::random() {
+  // A per-thread generator: UUIDs are identifiers, not secrets (tokens and QR
+  // signatures use OpenSSL's CSPRNG), and this keeps id generation lock-free.
+  thread_local std::mt19937_64 gen{std::random_device{}()};
+  Uuid u;
+  std::uint64_t a = gen(), b = gen();
+  for (int i = 0; i < 8; ++i) {
+    u.bytes_[i] = static_cast<std::uint8_t>(a >> (i * 8));
+    u.bytes_[8 + i] = static_cast<std::uint8_t>(b >> (i * 8));
+  }
+  u.bytes_[6] = (u.bytes_[6] & 0x0F) | 0x40;  // version 4
+  u.bytes_[8] = (u.bytes_[8] & 0x3F) | 0x80;  // RFC 4122 variant
+  return u;
+}
+
+std::string Uuid::str() const {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (std::size_t i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    out.push_back(kHex[bytes_[i] >> 4]);
+    out.push_back(kHex[bytes_[i] & 0x0F]);
+  }
+  return out;
+}
+
+bool Uuid::is_nil() const {
+  for (auto b : bytes_) {
+    if (b != 0) return false;
+  }
+  return true;
+}
+
+}  // namespace ticketly

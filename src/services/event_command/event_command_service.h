@@ -1,0 +1,9 @@
+#pragma once
+// The event-command service: see docs/ARCHITECTURE.md and ../shared/API.md for its contract.
+#include "platform/service/service.h"
+
+namespace ticketly::event_command {
+
+const service::ServiceDescriptor& descriptor();
+
+}  // namespace ticketly::event_command

@@ -1,0 +1,665 @@
+// The asynchronous PostgreSQL client against a real server (TICKETLY_TEST_PG_URL).
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "platform/db/database.h"
+#include "platform/db/migrator.h"
+#include "platform/metrics/registry.h"
+#include "platform/runtime/io_pool.h"
+#include "support/test_database.h"
+
+namespace ticketly::db {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using asio::awaitable;
+using runtime::IoPool;
+using testing::TestDatabase;
+
+// Runs a coroutine function on `worker` of `io` and waits for its result. co_spawn keeps
+// the function object (and so a lambda's captures) alive while the coroutine runs.
+template <class F>
+auto run(IoPool& io, F f, std::size_t worker = 0) {
+  return asio::co_spawn(io.context(worker), std::move(f), asio::use_future).get();
+}
+
+awaitable<void> sleep_for(std::chrono::milliseconds d) {
+  asio::steady_timer t(co_await asio::this_coro::executor, d);
+  co_await t.async_wait(asio::use_awaitable);
+}
+
+// A blocking admin session for side actions (terminating backends).
+void admin_exec(const std::string& url, const std::string& sql) {
+  PGconn* c = PQconnectdb(url.c_str());
+  ASSERT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
+  PGresult* r = PQexec(c, sql.c_str());
+  EXPECT_EQ(PQresultStatus(r), PGRES_TUPLES_OK) << PQresultErrorMessage(r);
+  PQclear(r);
+  PQfinish(c);
+}
+
+class DbTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { database_ = std::make_unique<TestDatabase>("db_test"); }
+  static void TearDownTestSuite() { database_.reset(); }
+
+  PoolOptions options(std::size_t size = 4) const {
+    PoolOptions o;
+    o.conninfo = database_->url();
+    o.size = size;
+    o.acquire_timeout = 2000ms;
+    return o;
+  }
+
+  static std::unique_ptr<TestDatabase> database_;
+};
+std::unique_ptr<TestDatabase> DbTest::database_;
+
+TEST_F(DbTest, RoundTripsEveryParameterAndColumnType) {
+  IoPool io(2);
+  Database db(io, options());
+  io.start();
+  const auto when = std::chrono::sys_days(std::chrono::year{2025} / 7 / 14) + 18h + 5min + 9s + 123456us;
+  const auto id = Uuid::parse("0f8fad5b-d9cb-469f-a165-70867728950e").value();
+  const nlohmann::json doc = {{"seats", {1, 2}}, {"note", "a \"quoted\" é"}};
+  // Named, not braced in the co_await expression: g++ 12 cannot keep an initializer
+  // list's backing array across a suspension ("array used as initializer").
+  const std::vector<std::string> texts{"a,b", "c\"d", "", "NULL"};
+  const std::vector<std::int64_t> numbers{-1, 9000000000};
+  run(io, [&]() -> awaitable<void> {
+    co_await db.query(R"sql(
+      CREATE TABLE everything (
+        s text, i int4, l int8, d float8, b bool, t timestamptz, j jsonb, u uuid, sa text[], la int8[])
+    )sql");
+    auto inserted = co_await db.query(
+        "INSERT INTO everything VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10), "
+        "($11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+        std::string("it's"), 42, std::int64_t{1} << 40, 2.5, true, std::chrono::system_clock::time_point(when), doc,
+        id, texts, numbers,
+        std::nullopt, std::optional<int>{}, std::optional<std::int64_t>{}, std::optional<double>{},
+        std::optional<bool>{}, std::optional<std::chrono::system_clock::time_point>{},
+        std::optional<nlohmann::json>{}, std::optional<Uuid>{}, std::optional<std::vector<std::string>>{}, nullptr);
+    EXPECT_EQ(inserted.affected_rows(), 2);
+
+    auto r = co_await db.query("SELECT * FROM everything ORDER BY s NULLS LAST");
+    EXPECT_EQ(r.size(), 2);
+    EXPECT_EQ(r.columns(), 10);
+    auto row = r[0];
+    EXPECT_EQ(row.get<std::string>("s"), "it's");
+    EXPECT_EQ(row.get<std::string_view>(0), "it's");
+    EXPECT_EQ(row.get<std::int32_t>("i"), 42);
+    EXPECT_EQ(row.get<std::int64_t>("l"), std::int64_t{1} << 40);
+    EXPECT_DOUBLE_EQ(row.get<double>("d"), 2.5);
+    EXPECT_TRUE(row.get<bool>("b"));
+    EXPECT_EQ(row.get<std::chrono::system_clock::time_point>("t"), when);
+    EXPECT_EQ(row.get<nlohmann::json>("j"), doc);
+    EXPECT_EQ(row.get<Uuid>("u"), id);
+    EXPECT_EQ(row.get<std::vector<std::string>>("sa"), texts);
+    EXPECT_EQ(row.get<std::vector<std::int64_t>>("la"), numbers);
+
+    auto nulls = r[1];
+    for (int c = 0; c < nulls.columns(); ++c) EXPECT_TRUE(nulls.is_null(c)) << c;
+    EXPECT_EQ(nulls.get<std::optional<std::string>>("s"), std::nullopt);
+    EXPECT_EQ(nulls.get<std::optional<std::int64_t>>("l"), std::nullopt);
+    EXPECT_EQ(nulls.get<std::optional<std::chrono::system_clock::time_point>>("t"), std::nullopt);
+    EXPECT_EQ(nulls.get<std::optional<nlohmann::json>>("j"), std::nullopt);
+    EXPECT_THROW(nulls.get<std::string>("s"), DbError);  // NULL into a non-optional
+    EXPECT_THROW(row.get<std::int32_t>("s"), DbError);   // text that is no number
+    EXPECT_THROW(row.get<int>("no_such_column"), std::out_of_range);
+
+    int seen = 0;
+    for (auto each : r) seen += each.index() + 1;
+    EXPECT_EQ(seen, 3);
+  });
+}
+
+TEST_F(DbTest, TimestamptzComesBackInUtcWhateverTheInputZone) {
+  IoPool io(1);
+  Database db(io, options());
+  io.start();
+  run(io, [&]() -> awaitable<void> {
+    auto r = co_await db.query("SELECT '2024-06-01 12:00:00+02'::timestamptz AS t, $1::timestamptz AS echo",
+                               std::chrono::system_clock::time_point{});
+    EXPECT_EQ(r.one().raw(0), "2024-06-01 10:00:00+00");
+    EXPECT_EQ(r.one().get<std::chrono::system_clock::time_point>("echo"), std::chrono::system_clock::time_point{});
+    auto inf = co_await db.query("SELECT 'infinity'::timestamptz");
+    EXPECT_EQ(inf.scalar<std::chrono::system_clock::time_point>(), std::chrono::system_clock::time_point::max());
+  });
+}
+
+TEST_F(DbTest, PreparesAStatementOncePerConnectionAndReusesIt) {
+  IoPool io(1);
+  Database db(io, options(1));
+  io.start();
+  static constexpr Statement kAdd{"db_test.add", "SELECT $1::int4 + $2::int4"};
+  run(io, [&]() -> awaitable<void> {
+    for (int i = 0; i < 3; ++i) {
+      // A second PREPARE of the same name would fail with 42P05, so success means reuse.
+      EXPECT_EQ((co_await db.execute(kAdd, i, 10)).scalar<int>(), i + 10);
+    }
+    auto lease = co_await db.acquire();
+    EXPECT_TRUE(lease->is_prepared("db_test.add"));
+    EXPECT_EQ(lease->prepared_count(), 1u);
+    auto count = co_await lease->query("SELECT count(*) FROM pg_prepared_statements WHERE name = $1", kAdd.name);
+    EXPECT_EQ(count.scalar<std::int64_t>(), 1);
+    // The server forgetting it (DEALLOCATE ALL) is repaired by preparing again.
+    co_await lease->query("DEALLOCATE ALL");
+    EXPECT_EQ((co_await lease->execute(kAdd, 1, 1)).scalar<int>(), 2);
+    // One name for two different SQL texts is a programming error.
+    static constexpr Statement kClash{"db_test.add", "SELECT 1"};
+    EXPECT_THROW(co_await lease->execute(kClash), std::logic_error);
+  });
+}
+
+TEST_F(DbTest, ConstraintViolationsSurfaceAsDbErrorWithTheirNames) {
+  IoPool io(1);
+  Database db(io, options());
+  io.start();
+  run(io, [&]() -> awaitable<void> {
+    co_await db.query(R"sql(
+      CREATE TABLE accounts (
+        id int PRIMARY KEY,
+        email text CONSTRAINT accounts_email_key UNIQUE,
+        balance int CONSTRAINT accounts_balance_check CHECK (balance >= 0))
+    )sql");
+    co_await db.query("CREATE TABLE entries (account int CONSTRAINT entries_account_fkey REFERENCES accounts(id))");
+    co_await db.query("INSERT INTO accounts VALUES (1, 'a@example.com', 0)");
+
+    std::optional<DbError> unique, check, fk;
+    try {
+      co_await db.query("INSERT INTO accounts VALUES (2, $1, 0)", "a@example.com");
+    } catch (const DbError& e) {
+      unique = e;
+    }
+    try {
+      co_await db.query("INSERT INTO accounts VALUES (3, 'b@example.com', -1)");
+    } catch (const DbError& e) {
+      check = e;
+    }
+    try {
+      co_await db.query("INSERT INTO entries VALUES (99)");
+    } catch (const DbError& e) {
+      fk = e;
+    }
+    if (!unique || !check || !fk) {
+      ADD_FAILURE() << "a violation did not throw";
+      co_return;
+    }
+    EXPECT_TRUE(unique->is_unique_violation());
+    EXPECT_EQ(unique->sqlstate(), "23505");
+    EXPECT_EQ(unique->constraint(), "accounts_email_key");
+    EXPECT_NE(unique->detail().find("a@example.com"), std::string::npos);
+    EXPECT_FALSE(unique->is_retryable());
+    EXPECT_TRUE(check->is_check_violation());
+    EXPECT_EQ(check->constraint(), "accounts_balance_check");
+    EXPECT_TRUE(fk->is_foreign_key_violation());
+    EXPECT_EQ(fk->constraint(), "entries_account_fkey");
+    // The connection that saw the errors is still fine.
+    EXPECT_EQ((co_await db.query("SELECT count(*) FROM accounts")).scalar<std::int64_t>(), 1);
+  });
+}
+
+TEST_F(DbTest, TransactionCommitsOrRollsBack) {
+  IoPool io(1);
+  Database db(io, options(2));
+  io.start();
+  run(io, [&]() -> awaitable<void> {
+    co_await db.query("CREATE TABLE tx_items (n int)");
+    int value = co_await db.transaction([](Connection& c) -> awaitable<int> {
+      co_await c.query("INSERT INTO tx_items VALUES (1)");
+      EXPECT_TRUE(c.in_transaction());
+      co_return 7;
+    });
+    EXPECT_EQ(value, 7);
+
+    bool threw = false;
+    try {
+      co_await db.transaction([](Connection& c) -> awaitable<void> {
+        co_await c.query("INSERT INTO tx_items VALUES (2)");
+        throw std::runtime_error("changed my mind");
+      });
+    } catch (const std::runtime_error& e) {
+      threw = std::string(e.what()) == "changed my mind";
+    }
+    EXPECT_TRUE(threw);
+
+    // A failing statement inside the function rolls back the statements before it.
+    bool failed = false;
+    try {
+      co_await db.transaction([](Connection& c) -> awaitable<void> {
+        co_await c.query("INSERT INTO tx_items VALUES (3)");
+        co_await c.query("SELECT 1 / 0");
+      });
+    } catch (const DbError& e) {
+      failed = e.sqlstate() == "22012";
+    }
+    EXPECT_TRUE(failed);
+
+    auto r = co_await db.query("SELECT array_agg(n ORDER BY n) FROM tx_items");
+    EXPECT_EQ(r.scalar<std::vector<int>>(), std::vector<int>{1});
+
+    auto read_only = co_await db.transaction(
+        [](Connection& c) -> awaitable<std::string> {
+          co_return (co_await c.query("SHOW transaction_isolation")).scalar<std::string>() + "/" +
+              (co_await c.query("SHOW transaction_read_only")).scalar<std::string>();
+        },
+        {.isolation = Isolation::RepeatableRead, .read_only = true});
+    EXPECT_EQ(read_only, "repeatable read/on");
+  });
+  auto stats = db.stats();
+  EXPECT_EQ(stats.in_use, 0u);
+  EXPECT_EQ(stats.idle, stats.open);  // every connection came back clean
+}
+
+TEST_F(DbTest, RetriesTheWholeTransactionOnSerializationFailure) {
+  IoPool io(2);
+  Database db(io, options(2));
+  io.start();
+  run(io, [&]() -> awaitable<void> { co_await db.query("CREATE TABLE ledger (who text)"); });
+
+  // Write skew: each transaction counts the rows, then inserts. Both read before either
+  // writes (a barrier on the first attempts), so SERIALIZABLE must fail one of them.
+  std::atomic<int> calls{0}, readers{0};
+  auto body = [&](std::string who) {
+    return [&, who]() -> awaitable<std::int64_t> {
+      // Named first: see Database::transaction on by-value captures and g++ 12.
+      auto count_then_insert = [&, who](Connection& c) -> awaitable<std::int64_t> {
+        const bool first_attempt = calls.fetch_add(1) < 2;
+        auto seen = (co_await c.query("SELECT count(*) FROM ledger")).scalar<std::int64_t>();
+        if (first_attempt) {
+          readers.fetch_add(1);
+          for (int i = 0; i < 500 && readers.load() < 2; ++i) co_await sleep_for(2ms);
+        }
+        co_await c.query("INSERT INTO ledger VALUES ($1)", who);
+        co_return seen;
+      };
+      co_return co_await db.transaction(count_then_insert, {.isolation = Isolation::Serializable});
+    };
+  };
+  auto a = asio::co_spawn(io.context(0), body("a"), asio::use_future);
+  auto b = asio::co_spawn(io.context(1), body("b"), asio::use_future);
+  std::int64_t seen_a = a.get(), seen_b = b.get();
+  EXPECT_EQ(calls.load(), 3);                  // two first attempts and one retry
+  EXPECT_EQ(seen_a + seen_b, 1);               // the retry saw the winner's row
+  run(io, [&]() -> awaitable<void> {
+    EXPECT_EQ((co_await db.query("SELECT count(*) FROM ledger")).scalar<std::int64_t>(), 2);
+  });
+}
+
+TEST_F(DbTest, GivesUpAfterMaxAttemptsAndDoesNotRetryOtherErrors) {
+  IoPool io(1);
+  Database db(io, options());
+  io.start();
+  run(io, [&]() -> awaitable<void> {
+    int calls = 0;
+    bool serialization = false;
+    try {
+      co_await db.transaction(
+          [&](Connection& c) -> awaitable<void> {
+            ++calls;
+            co_await c.query("DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = 'serialization_failure'; END $$");
+          },
+          {.max_attempts = 3});
+    } catch (const DbError& e) {
+      serialization = e.is_serialization_failure();
+    }
+    EXPECT_TRUE(serialization);
+    EXPECT_EQ(calls, 3);
+
+    calls = 0;
+    EXPECT_THROW(co_await db.transaction([&](Connection& c) -> awaitable<void> {
+      ++calls;
+      co_await c.query("SELECT 1 / 0");
+    }),
+                 DbError);
+    EXPECT_EQ(calls, 1);
+  });
+}
+
+TEST_F(DbTest, PoolQueuesWaitersInOrderAndTimesOutWith503) {
+  IoPool io(1);
+  PoolOptions o = options(1);
+  o.acquire_timeout = 300ms;
+  Pool pool(io.context(0), o);
+  io.start();
+  run(io, [&]() -> awaitable<void> {
+    auto held = co_await pool.acquire();
+    std::vector<int> order;
+    std::vector<std::future<void>> waiters;
+    for (int i = 0; i < 3; ++i) {
+      waiters.push_back(asio::co_spawn(
+          io.context(0),
+          [&, i]() -> awaitable<void> {
+            auto lease = co_await pool.acquire();
+            order.push_back(i);
+            co_await lease->query("SELECT 1");
+          },
+          asio::use_future));
+    }
+    co_await sleep_for(50ms);
+    EXPECT_EQ(pool.stats().waiting, 3u);
+    EXPECT_EQ(pool.stats().in_use, 1u);
+    held.release();
+    while (order.size() < 3) co_await sleep_for(5ms);
+    EXPECT_EQ(order, (std::vector<int>{0, 1, 2}));
+
+    auto hog = co_await pool.acquire();
+    const auto start = std::chrono::steady_clock::now();
+    int status = 0;
+    try {
+      co_await pool.acquire();
+    } catch (const ticketly::Error& e) {
+      status = e.status();
+    }
+    const auto waited = std::chrono::steady_clock::now() - start;
+    EXPECT_EQ(status, 503);
+    EXPECT_GE(waited, 290ms);
+    EXPECT_LT(waited, 2s);
+  });
+  auto stats = pool.stats();
+  EXPECT_EQ(stats.size, 1u);
+  EXPECT_EQ(stats.open, 1u);
+  EXPECT_EQ(stats.waiting, 0u);
+  EXPECT_EQ(stats.acquire_timeouts_total, 1u);
+  EXPECT_EQ(stats.acquired_total, 5u);
+}
+
+TEST_F(DbTest, ReplacesAConnectionTheServerTerminated) {
+  IoPool io(1);
+  Database db(io, options(1));
+  io.start();
+  const std::string admin = TestDatabase::admin_url();
+
+  // Terminated while idle in the pool: the next acquire notices and reconnects.
+  const int first = run(io, [&]() -> awaitable<int> {
+    co_return (co_await db.query("SELECT pg_backend_pid()")).scalar<int>();
+  });
+  admin_exec(admin, "SELECT pg_terminate_backend(" + std::to_string(first) + ", 5000)");
+  const int second = run(io, [&]() -> awaitable<int> {
+    co_return (co_await db.query("SELECT pg_backend_pid()")).scalar<int>();
+  });
+  EXPECT_NE(first, second);
+
+  // Terminated while lent out: the query fails as a connection failure, the pool drops
+  // the connection, and the next user gets a fresh one.
+  run(io, [&]() -> awaitable<void> {
+    auto lease = co_await db.acquire();
+    const int pid = lease->backend_pid();
+    admin_exec(admin, "SELECT pg_terminate_backend(" + std::to_string(pid) + ", 5000)");
+    bool connection_failure = false;
+    try {
+      co_await lease->query("SELECT 1");
+    } catch (const DbError& e) {
+      connection_failure = e.is_connection_failure() && e.sqlstate() == "08006";
+    }
+    EXPECT_TRUE(connection_failure);
+    EXPECT_TRUE(lease->broken());
+    lease.release();
+    EXPECT_EQ((co_await db.query("SELECT 1")).scalar<int>(), 1);
+  });
+  EXPECT_EQ(db.stats().open, 1u);
+}
+
+TEST_F(DbTest, ConnectionLeftInATransactionIsNotReused) {
+  IoPool io(1);
+  Database db(io, options(1));
+  io.start();
+  run(io, [&]() -> awaitable<void> {
+    int pid = 0;
+    {
+      auto lease = co_await db.acquire();
+      pid = lease->backend_pid();
+      co_await lease->query("BEGIN");
+    }
+    auto lease = co_await db.acquire();
+    EXPECT_NE(lease->backend_pid(), pid);
+    EXPECT_FALSE(lease->in_transaction());
+  });
+}
+
+TEST_F(DbTest, ConnectFailuresAre503AndCounted) {
+  IoPool io(1);
+  PoolOptions bad = options(1);
+  bad.conninfo = database_->url() + "?user=nobody_here";  // authentication fails
+  Pool pool(io.context(0), bad);
+
+  // A server that accepts TCP connections but never answers: only our timeout ends it.
+  asio::io_context silent_ctx;
+  asio::ip::tcp::acceptor silent(silent_ctx, {asio::ip::make_address("127.0.0.1"), 0});
+  PoolOptions hang = options(1);
+  hang.conninfo = "postgresql://x:y@127.0.0.1:" + std::to_string(silent.local_endpoint().port()) + "/x";
+  hang.connect_timeout = 200ms;
+  Pool hanging(io.context(0), hang);
+  io.start();
+
+  run(io, [&]() -> awaitable<void> {
+    int status = 0;
+    try {
+      co_await pool.acquire();
+    } catch (const ticketly::Error& e) {
+      status = e.status();
+    }
+    EXPECT_EQ(status, 503);
+
+    const auto start = std::chrono::steady_clock::now();
+    status = 0;
+    try {
+      co_await hanging.acquire();
+    } catch (const ticketly::Error& e) {
+      status = e.status();
+    }
+    EXPECT_EQ(status, 503);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 1500ms);
+  });
+  EXPECT_EQ(pool.stats().connect_errors_total, 1u);
+  EXPECT_EQ(pool.stats().open, 0u);
+  EXPECT_EQ(hanging.stats().connect_errors_total, 1u);
+}
+
+TEST_F(DbTest, MovesLargeParametersAndResultsWithoutStalling) {
+  IoPool io(1);
+  Database db(io, options(1));
+  io.start();
+  // Bigger than the socket buffers both ways: exercises PQflush returning "more to send"
+  // and results arriving over many reads.
+  const std::string big(8 << 20, 'x');
+  run(io, [&]() -> awaitable<void> {
+    auto echo = co_await db.query("SELECT length($1::text), $1::text", big);
+    EXPECT_EQ(echo.one().get<std::int64_t>(0), static_cast<std::int64_t>(big.size()));
+    EXPECT_EQ(echo.one().raw(1).size(), big.size());
+    auto rows = co_await db.query("SELECT g, repeat('y', 1000) FROM generate_series(1, 20000) g");
+    EXPECT_EQ(rows.size(), 20000);
+    EXPECT_EQ(rows[19999].get<int>(0), 20000);
+  });
+}
+
+TEST_F(DbTest, ManyConcurrentUsersShareAFewConnections) {
+  IoPool io(2);
+  Database db(io, options(3));
+  io.start();
+  std::atomic<int> done{0};
+  std::vector<std::future<void>> all;
+  for (int i = 0; i < 200; ++i) {
+    all.push_back(asio::co_spawn(
+        io.context(i % 2),
+        [&, i]() -> awaitable<void> {
+          auto r = co_await db.query("SELECT $1::int * 2, pg_sleep(0.001)", i);
+          EXPECT_EQ(r.one().get<int>(0), i * 2);
+          done.fetch_add(1);
+        },
+        asio::use_future));
+  }
+  for (auto& f : all) f.get();
+  EXPECT_EQ(done.load(), 200);
+  auto stats = db.stats();
+  EXPECT_LE(stats.open, 6u);
+  EXPECT_EQ(stats.in_use, 0u);
+  EXPECT_EQ(stats.waiting, 0u);
+  EXPECT_EQ(stats.acquired_total, 200u);
+}
+
+TEST_F(DbTest, AppliesTheStatementTimeout) {
+  IoPool io(1);
+  PoolOptions o = options(1);
+  o.statement_timeout = 100ms;
+  Database db(io, o);
+  io.start();
+  run(io, [&]() -> awaitable<void> {
+    std::string state;
+    try {
+      co_await db.query("SELECT pg_sleep(2)");
+    } catch (const DbError& e) {
+      state = e.sqlstate();
+    }
+    EXPECT_EQ(state, "57014");  // query_canceled
+    EXPECT_EQ((co_await db.query("SHOW statement_timeout")).scalar<std::string>(), "100ms");
+  });
+}
+
+TEST_F(DbTest, RefusesCallsFromAForeignExecutor) {
+  IoPool io(1);
+  Database db(io, options());
+  io.start();
+  asio::io_context foreign;
+  auto f = asio::co_spawn(
+      foreign, [&]() -> awaitable<void> { co_await db.ping(); }, asio::use_future);
+  foreign.run();
+  EXPECT_THROW(f.get(), std::logic_error);
+}
+
+TEST_F(DbTest, PingAndStatsAcrossWorkers) {
+  IoPool io(2);
+  Database db(io, options(3));
+  io.start();
+  run(io, [&]() -> awaitable<void> { co_await db.ping(); }, 0);
+  run(io, [&]() -> awaitable<void> { co_await db.ping(); }, 1);
+  auto stats = db.stats();
+  EXPECT_EQ(stats.size, 6u);  // 3 per worker
+  EXPECT_EQ(stats.open, 2u);
+  EXPECT_EQ(stats.idle, 2u);
+  EXPECT_EQ(stats.acquired_total, 2u);
+
+  metrics::Registry registry;
+  db.register_metrics(registry, "order");
+  const std::string text = registry.render();
+  EXPECT_NE(text.find("ticketly_db_pool_size{database=\"order\"} 6"), std::string::npos) << text;
+  EXPECT_NE(text.find("ticketly_db_pool_acquired_total{database=\"order\"} 2"), std::string::npos) << text;
+}
+
+// ---- migrations ----
+
+const MigrationFile kMigrations[] = {
+    {1, "init", "CREATE TABLE widgets (id int PRIMARY KEY, name text NOT NULL);"},
+    {2, "more", "ALTER TABLE widgets ADD COLUMN size int; CREATE INDEX widgets_size ON widgets (size);"},
+    {3, "seed", "SELECT pg_sleep(0.2); INSERT INTO widgets VALUES (1, 'first', 1);"},
+};
+
+std::int64_t count_rows(const std::string& url, const std::string& sql) {
+  PGconn* c = PQconnectdb(url.c_str());
+  PGresult* r = PQexec(c, sql.c_str());
+  std::int64_t n = PQresultStatus(r) == PGRES_TUPLES_OK ? std::stoll(PQgetvalue(r, 0, 0)) : -1;
+  PQclear(r);
+  PQfinish(c);
+  return n;
+}
+
+TEST(DbMigrator, AppliesInOrderThenIsIdempotent) {
+  TestDatabase database("db_migrate");
+  auto first = migrate(database.url(), std::span(kMigrations).first(2), "order");
+  EXPECT_EQ(first.database, "order");
+  EXPECT_EQ(first.applied, (std::vector<std::string>{"0001_init", "0002_more"}));
+  EXPECT_EQ(first.already_applied, 0u);
+
+  auto again = migrate(database.url(), kMigrations, "order");
+  EXPECT_EQ(again.applied, (std::vector<std::string>{"0003_seed"}));
+  EXPECT_EQ(again.already_applied, 2u);
+
+  auto idle = migrate(database.url(), kMigrations, "order");
+  EXPECT_TRUE(idle.applied.empty());
+  EXPECT_EQ(idle.already_applied, 3u);
+  EXPECT_EQ(count_rows(database.url(), "SELECT count(*) FROM widgets"), 1);
+  EXPECT_EQ(count_rows(database.url(), "SELECT count(*) FROM schema_migrations WHERE checksum ~ '^[0-9a-f]{64}$'"),
+            3);
+}
+
+TEST(DbMigrator, RefusesAFileEditedAfterItWasApplied) {
+  TestDatabase database("db_migrate");
+  migrate(database.url(), kMigrations, "order");
+  MigrationFile edited[] = {kMigrations[0], kMigrations[1], kMigrations[2]};
+  edited[1].sql = "ALTER TABLE widgets ADD COLUMN size bigint;";
+  try {
+    migrate(database.url(), edited, "order");
+    FAIL() << "an edited migration was accepted";
+  } catch (const MigrationError& e) {
+    EXPECT_NE(std::string(e.what()).find("migration 0002_more of order was edited after it was applied"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(DbMigrator, AFailingFileLeavesNoTrace) {
+  TestDatabase database("db_migrate");
+  const MigrationFile files[] = {kMigrations[0], {2, "broken", "CREATE TABLE half (x int); SELECT no_such_fn();"}};
+  EXPECT_THROW(migrate(database.url(), files, "order"), DbError);
+  EXPECT_EQ(count_rows(database.url(), "SELECT count(*) FROM schema_migrations"), 1);
+  EXPECT_EQ(count_rows(database.url(), "SELECT count(*) FROM pg_tables WHERE tablename = 'half'"), 0);
+}
+
+TEST(DbMigrator, ConcurrentMigratorsApplyEachFileOnce) {
+  TestDatabase database("db_migrate");
+  std::vector<MigrationReport> reports(3);
+  std::vector<std::exception_ptr> errors(3);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 3; ++i) {
+    threads.emplace_back([&, i] {
+      try {
+        reports[i] = migrate(database.url(), kMigrations, "order");
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::size_t applied = 0;
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_FALSE(errors[i]);
+    applied += reports[i].applied.size();
+    EXPECT_EQ(reports[i].applied.size() + reports[i].already_applied, 3u);
+  }
+  EXPECT_EQ(applied, 3u);
+  EXPECT_EQ(count_rows(database.url(), "SELECT count(*) FROM schema_migrations"), 3);
+  EXPECT_EQ(count_rows(database.url(), "SELECT count(*) FROM widgets"), 1);
+}
+
+TEST(DbMigrator, CreatesADatabaseOnlyOnce) {
+  TestDatabase database("db_create");
+  const std::string name = database.name() + "_x";
+  create_database_if_missing(TestDatabase::admin_url(), name);
+  create_database_if_missing(TestDatabase::admin_url(), name);
+  EXPECT_EQ(count_rows(TestDatabase::admin_url(), "SELECT count(*) FROM pg_database WHERE datname = '" + name + "'"),
+            1);
+  drop_database_if_exists(TestDatabase::admin_url(), name);
+  EXPECT_EQ(count_rows(TestDatabase::admin_url(), "SELECT count(*) FROM pg_database WHERE datname = '" + name + "'"),
+            0);
+}
+
+}  // namespace
+}  // namespace ticketly::db

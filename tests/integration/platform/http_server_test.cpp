@@ -1,0 +1,347 @@
+// The HTTP server over real sockets: keep-alive, limits, routing errors, CORS,
+// event streams, graceful shutdown.
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <gtest/gtest.h>
+
+#include <future>
+#include <thread>
+
+#include "platform/errors.h"
+#include "support/http_client.h"
+#include "support/test_server.h"
+
+namespace ticketly::http {
+namespace {
+
+using testing::TestConnection;
+using testing::TestServer;
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+
+asio::awaitable<void> sleep_for(std::chrono::milliseconds d) {
+  asio::steady_timer t(co_await asio::this_coro::executor, d);
+  co_await t.async_wait(asio::use_awaitable);
+}
+
+// A route table exercising the server: echo, slow, upload, and an event stream
+// whose subscribers the test can reach.
+struct Fixture {
+  std::mutex mutex;
+  std::vector<std::shared_ptr<SseStream>> streams;
+  std::atomic<int> closed_streams{0};
+
+  void routes(Router& r) {
+    r.get("/ping", [](Request&) -> asio::awaitable<Response> { co_return Response::json(200, {{"pong", true}}); });
+    r.post("/echo", [](Request& req) -> asio::awaitable<Response> {
+      auto body = req.json();
+      co_return Response::json(200, {{"got", body}, {"requestId", req.request_id}});
+    });
+    r.get("/items/{id:uuid}", [](Request& req) -> asio::awaitable<Response> {
+      co_return Response::json(200, {{"id", req.params.get("id")}});
+    });
+    r.del("/items/{id:uuid}", [](Request&) -> asio::awaitable<Response> { co_return Response::no_content(); });
+    r.get("/slow", [](Request&) -> asio::awaitable<Response> {
+      co_await sleep_for(600ms);
+      co_return Response::json(200, {{"slow", true}});
+    });
+    r.post("/upload", [](Request& req) -> asio::awaitable<Response> {
+      co_return Response::json(200, {{"bytes", req.body().size()}});
+    }, RouteOptions{.body_limit = 4u << 20});
+    r.get("/conflict", [](Request&) -> asio::awaitable<Response> {
+      throw conflict("Seat already taken");
+      co_return Response::no_content();
+    });
+    r.get("/bug", [](Request&) -> asio::awaitable<Response> {
+      throw std::runtime_error("secret internal detail");
+      co_return Response::no_content();
+    });
+    r.get("/events", [this](Request&) -> asio::awaitable<Response> {
+      auto s = std::make_shared<SseStream>(SseOptions{.max_queued = 4, .heartbeat = 200ms});
+      s->on_close([this] { closed_streams.fetch_add(1); });
+      {
+        std::lock_guard lock(mutex);
+        streams.push_back(s);
+      }
+      s->push({"CONNECTED", "{}", ""});
+      co_return Response::event_stream(s);
+    });
+  }
+  std::shared_ptr<SseStream> stream(std::size_t i) {
+    for (int tries = 0; tries < 200; ++tries) {
+      {
+        std::lock_guard lock(mutex);
+        if (streams.size() > i) return streams[i];
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+    return nullptr;
+  }
+};
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  Fixture fx;
+  std::unique_ptr<TestServer> server;
+  void SetUp() override {
+    ServerOptions o;
+    o.body_limit = 1024;
+    o.cors.allowed_origins = {"http://localhost:3000"};
+    server = std::make_unique<TestServer>([this](Router& r) { fx.routes(r); }, o);
+  }
+};
+
+TEST_F(HttpServerTest, ServesManyRequestsOnOneKeepAliveConnection) {
+  TestConnection c(server->port());
+  for (int i = 0; i < 50; ++i) {
+    auto r = c.request("GET", "/ping");
+    ASSERT_EQ(r.status, 200);
+    EXPECT_TRUE(r.keep_alive);
+    EXPECT_EQ(r.header("content-type"), "application/json");
+    EXPECT_EQ(r.json()["pong"], true);
+  }
+}
+
+TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  TestConnection c(server->port());
+  c.send_raw("GET /ping HTTP/1.1\r\nHost: x\r\n\r\nGET /items/0b4c6a52-2f5e-4b5a-9d7e-2a4b1c3d4e5f HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(c.read_response().json()["pong"], true);
+  EXPECT_EQ(c.read_response().json()["id"], "0b4c6a52-2f5e-4b5a-9d7e-2a4b1c3d4e5f");
+}
+
+TEST_F(HttpServerTest, HonoursConnectionClose) {
+  TestConnection c(server->port());
+  auto r = c.request("GET", "/ping", "", {{"Connection", "close"}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_FALSE(r.keep_alive);
+  EXPECT_TRUE(c.wait_closed(2s));
+}
+
+TEST_F(HttpServerTest, EchoesOrGeneratesRequestIds) {
+  auto mine = testing::http_request(server->port(), "GET", "/ping", "", {{"X-Request-Id", "abc-123"}});
+  EXPECT_EQ(mine.header("x-request-id"), "abc-123");
+  auto generated = testing::http_request(server->port(), "GET", "/ping", "", {{"X-Request-Id", "bad id\"<>"}});
+  EXPECT_EQ(generated.header("x-request-id").size(), 16u);
+}
+
+TEST_F(HttpServerTest, OversizedBodyIs413AndConnectionCloses) {
+  TestConnection c(server->port());
+  auto r = c.request("POST", "/echo", std::string(2000, 'x'), {{"Content-Type", "application/json"}});
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(r.json()["status"], 413);
+  EXPECT_EQ(r.json()["error"], "Payload Too Large");
+  EXPECT_TRUE(c.wait_closed(2s));
+}
+
+TEST_F(HttpServerTest, OversizedChunkedBodyIs413) {
+  TestConnection c(server->port());
+  std::string chunk(1500, 'x');
+  char size[16];
+  std::snprintf(size, sizeof size, "%zx", chunk.size());
+  c.send_raw("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + std::string(size) + "\r\n" + chunk +
+             "\r\n0\r\n\r\n");
+  EXPECT_EQ(c.read_response().status, 413);
+}
+
+TEST_F(HttpServerTest, RouteMayRaiseTheBodyLimitForUploads) {
+  auto r = testing::http_request(server->port(), "POST", "/upload", std::string(3u << 20, 'x'),
+                                 {{"Content-Type", "application/octet-stream"}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.json()["bytes"], 3u << 20);
+  // Refused from the declared length alone, before the body is sent.
+  TestConnection c(server->port());
+  c.send_raw("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(5u << 20) + "\r\n\r\n");
+  EXPECT_EQ(c.read_response().status, 413);
+}
+
+TEST_F(HttpServerTest, OversizedHeadersAre431) {
+  TestConnection c(server->port());
+  auto r = c.request("GET", "/ping", "", {{"X-Big", std::string(17 * 1024, 'a')}});
+  EXPECT_EQ(r.status, 431);
+  EXPECT_EQ(r.json()["status"], 431);
+}
+
+TEST_F(HttpServerTest, MalformedRequestLineIs400) {
+  TestConnection c(server->port());
+  c.send_raw("THIS IS NOT HTTP\r\n\r\n");
+  EXPECT_EQ(c.read_response().status, 400);
+}
+
+TEST_F(HttpServerTest, UnknownPathIs404WithEnvelope) {
+  auto r = testing::http_request(server->port(), "GET", "/nope");
+  EXPECT_EQ(r.status, 404);
+  auto body = r.json();
+  EXPECT_EQ(body["error"], "Not Found");
+  EXPECT_EQ(body["path"], "/nope");
+  EXPECT_TRUE(body["timestamp"].is_string());
+  EXPECT_EQ(r.header("content-type"), "application/json");
+}
+
+TEST_F(HttpServerTest, WrongMethodIs405WithAllow) {
+  auto r = testing::http_request(server->port(), "PUT", "/items/0b4c6a52-2f5e-4b5a-9d7e-2a4b1c3d4e5f", "{}");
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(r.header("allow"), "DELETE, GET, HEAD, OPTIONS");
+  EXPECT_EQ(r.json()["status"], 405);
+}
+
+TEST_F(HttpServerTest, BadUuidInPathIs400) {
+  auto r = testing::http_request(server->port(), "GET", "/items/42");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.json()["message"].get<std::string>().find("must be a valid UUID"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, MalformedJsonIs400NotServerError) {
+  auto r = testing::http_request(server->port(), "POST", "/echo", "{\"a\":", {{"Content-Type", "application/json"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.json()["message"].get<std::string>().find("Malformed JSON"), std::string::npos);
+  auto wrong_type = testing::http_request(server->port(), "POST", "/echo", "{}", {{"Content-Type", "text/plain"}});
+  EXPECT_EQ(wrong_type.status, 415);
+}
+
+TEST_F(HttpServerTest, DomainErrorsMapToTheirStatus) {
+  auto r = testing::http_request(server->port(), "GET", "/conflict");
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(r.json()["message"], "Seat already taken");
+}
+
+TEST_F(HttpServerTest, UnexpectedErrorsAre500WithoutDetails) {
+  auto r = testing::http_request(server->port(), "GET", "/bug");
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.json()["message"], "Internal server error");
+  EXPECT_EQ(r.body.find("secret"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, HeadReturnsHeadersOnly) {
+  TestConnection c(server->port());
+  c.send_raw("HEAD /ping HTTP/1.1\r\nHost: x\r\n\r\nGET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
+  // Beast's parser needs to be told a response is to HEAD; read raw bytes instead.
+  auto raw = c.read_until("{\"pong\":true}", 2s);
+  auto first = raw.find("HTTP/1.1 200");
+  auto second = raw.find("HTTP/1.1 200", first + 1);
+  ASSERT_NE(second, std::string::npos) << raw;
+  EXPECT_EQ(raw.substr(first, second - first).find("pong"), std::string::npos);
+  EXPECT_NE(raw.substr(first, second - first).find("Content-Length: 13"), std::string::npos) << raw;
+}
+
+TEST_F(HttpServerTest, CorsPreflightNeedsNoTokenAndAllowsConfiguredOrigin) {
+  auto r = testing::http_request(server->port(), "OPTIONS", "/echo", "",
+                                 {{"Origin", "http://localhost:3000"},
+                                  {"Access-Control-Request-Method", "POST"},
+                                  {"Access-Control-Request-Headers", "authorization,content-type"}});
+  EXPECT_EQ(r.status, 204);
+  EXPECT_EQ(r.header("access-control-allow-origin"), "http://localhost:3000");
+  EXPECT_EQ(r.header("access-control-allow-credentials"), "true");
+  EXPECT_EQ(r.header("access-control-allow-methods"), "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+  EXPECT_EQ(r.header("access-control-allow-headers"), "Authorization, Content-Type, Accept");
+  EXPECT_EQ(r.header("access-control-max-age"), "3600");
+}
+
+TEST_F(HttpServerTest, CorsRejectsUnknownOriginsAndDecoratesNormalResponses) {
+  auto bad = testing::http_request(server->port(), "OPTIONS", "/echo", "",
+                                   {{"Origin", "http://evil.example"}, {"Access-Control-Request-Method", "POST"}});
+  EXPECT_EQ(bad.status, 403);
+  EXPECT_EQ(bad.header("access-control-allow-origin"), "");
+  auto ok = testing::http_request(server->port(), "GET", "/ping", "", {{"Origin", "http://localhost:3000"}});
+  EXPECT_EQ(ok.header("access-control-allow-origin"), "http://localhost:3000");
+  EXPECT_EQ(ok.header("vary"), "Origin");
+  auto err = testing::http_request(server->port(), "GET", "/nope", "", {{"Origin", "http://localhost:3000"}});
+  EXPECT_EQ(err.header("access-control-allow-origin"), "http://localhost:3000");
+}
+
+TEST_F(HttpServerTest, PlainOptionsListsAllowedMethods) {
+  auto r = testing::http_request(server->port(), "OPTIONS", "/items/0b4c6a52-2f5e-4b5a-9d7e-2a4b1c3d4e5f");
+  EXPECT_EQ(r.status, 204);
+  EXPECT_EQ(r.header("allow"), "DELETE, GET, HEAD, OPTIONS");
+}
+
+TEST_F(HttpServerTest, EventStreamDeliversEventsInOrderWithHeartbeats) {
+  TestConnection c(server->port());
+  c.send_raw("GET /events HTTP/1.1\r\nHost: x\r\nOrigin: http://localhost:3000\r\n\r\n");
+  auto head = c.read_until("event: CONNECTED\ndata: {}\n\n", 2s);
+  EXPECT_NE(head.find("Content-Type: text/event-stream"), std::string::npos) << head;
+  EXPECT_NE(head.find("Access-Control-Allow-Origin: http://localhost:3000"), std::string::npos) << head;
+  EXPECT_NE(head.find("Transfer-Encoding: chunked"), std::string::npos) << head;
+  auto s = fx.stream(0);
+  ASSERT_TRUE(s);
+  s->push({"LOCKED", R"({"seatIds":["a"],"status":"LOCKED"})", ""});
+  s->push({"AVAILABLE", R"({"seatIds":["a"],"status":"AVAILABLE"})", ""});
+  auto events = c.read_until("event: AVAILABLE", 2s);
+  ASSERT_NE(events.find("event: LOCKED"), std::string::npos) << events;
+  EXPECT_LT(events.find("event: LOCKED"), events.find("event: AVAILABLE"));
+  // LF framing inside the stream (CRLF only in the chunked transfer framing around it)
+  EXPECT_NE(events.find("event: LOCKED\ndata: {\"seatIds\":[\"a\"],\"status\":\"LOCKED\"}\n\n"), std::string::npos);
+  EXPECT_NO_THROW(c.read_until(": ping\n\n", 2s));
+}
+
+TEST_F(HttpServerTest, EventStreamNoticesDisconnectAndRunsCleanup) {
+  {
+    TestConnection c(server->port());
+    c.send_raw("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+    c.read_until("CONNECTED", 2s);
+    c.close();
+  }
+  for (int i = 0; i < 200 && fx.closed_streams.load() == 0; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(fx.closed_streams.load(), 1);
+  EXPECT_FALSE(fx.stream(0)->push({"X", "{}", ""}));
+}
+
+TEST_F(HttpServerTest, SlowEventConsumerGetsResync) {
+  TestConnection c(server->port());
+  c.send_raw("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+  c.read_until("CONNECTED", 2s);
+  auto s = fx.stream(0);
+  ASSERT_TRUE(s);
+  // The client reads nothing while far more than the socket buffers can hold is
+  // pushed, so the writer blocks and the bounded queue overflows.
+  for (int i = 0; i < 200; ++i) s->push({"LOCKED", std::string(64 * 1024, 'x'), ""});
+  EXPECT_NO_THROW(c.read_until("event: RESYNC", 10s));
+}
+
+TEST_F(HttpServerTest, GracefulShutdownFinishesInFlightRequests) {
+  TestConnection idle(server->port());
+  ASSERT_EQ(idle.request("GET", "/ping").status, 200);
+  TestConnection busy(server->port());
+  busy.send_raw("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::this_thread::sleep_for(100ms);  // the request is in its handler
+  auto stopped = std::async(std::launch::async, [&] { return server->shutdown(5s); });
+  auto r = busy.read_response();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.json()["slow"], true);
+  EXPECT_FALSE(r.keep_alive);
+  EXPECT_TRUE(idle.wait_closed(2s));
+  EXPECT_TRUE(stopped.get());
+  EXPECT_THROW(TestConnection late(server->port()), std::exception);
+}
+
+TEST_F(HttpServerTest, ShutdownEndsEventStreamsCleanly) {
+  TestConnection c(server->port());
+  c.send_raw("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+  c.read_until("CONNECTED", 2s);
+  EXPECT_TRUE(server->shutdown(3s));
+  EXPECT_NO_THROW(c.read_until("0\r\n\r\n", 2s));  // the last chunk
+}
+
+TEST_F(HttpServerTest, CountsRequestsInMetrics) {
+  testing::http_request(server->port(), "GET", "/ping");
+  testing::http_request(server->port(), "GET", "/nope");
+  auto text = server->metrics().render();
+  EXPECT_NE(text.find(R"(http_requests_total{route="/ping",method="GET",status="200"} 1)"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(http_requests_total{route="unmatched",method="GET",status="404"} 1)"), std::string::npos);
+  EXPECT_NE(text.find(R"(http_request_duration_seconds_count{route="/ping"} 1)"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, IdleConnectionsTimeOut) {
+  ServerOptions o;
+  o.idle_timeout = 300ms;
+  o.header_timeout = 300ms;
+  Fixture other;
+  TestServer s([&](Router& r) { other.routes(r); }, o);
+  TestConnection c(s.port());
+  ASSERT_EQ(c.request("GET", "/ping").status, 200);
+  EXPECT_TRUE(c.wait_closed(3s));
+  TestConnection silent(s.port());  // never sends a byte: header timeout
+  EXPECT_TRUE(silent.wait_closed(3s));
+}
+
+}  // namespace
+}  // namespace ticketly::http

@@ -1,0 +1,64 @@
+#include "support/test_app.h"
+
+#include <random>
+
+#include "app/catalogue.h"
+#include "platform/db/migrator.h"
+#include "support/test_database.h"
+
+namespace ticketly::testing {
+
+std::string unique_db_prefix() {
+  std::random_device rd;
+  std::uint64_t v = (static_cast<std::uint64_t>(rd()) << 32) | rd();
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string p = "t";
+  for (int i = 0; i < 12; ++i, v >>= 4) p.push_back(kHex[v & 0xF]);
+  return p;
+}
+
+TestApp::TestApp(std::vector<std::string> services, const std::function<void(app::Settings&)>& configure) {
+  if (services.empty()) {
+    services_ = app::all_services();
+  } else {
+    for (const auto& n : services) services_.push_back(app::find_service(n));
+  }
+  auto source = config::Source::from_map({
+      {"TICKETLY_PG_URL", TestDatabase::cluster_url()},
+      {"TICKETLY_DB_PREFIX", unique_db_prefix()},
+      {"TICKETLY_ENV", "test"},
+      {"TICKETLY_BIND", "127.0.0.1"},
+      {"TICKETLY_PORT", "0"},
+      {"TICKETLY_WORKERS", "2"},
+      {"TICKETLY_DB_POOL_SIZE", "4"},
+      {"TICKETLY_LOG_LEVEL", "warn"},
+      {"TICKETLY_ACCESS_LOG", "false"},
+  });
+  settings_ = app::load_settings(source, services_);
+  settings_.http.port = 0;  // single-service mode reads TICKETLY_<SERVICE>_PORT
+  if (configure) configure(settings_);
+  app_ = std::make_unique<app::Application>(settings_, source, services_);
+  app_->start();
+}
+
+TestApp::~TestApp() {
+  app_->stop();
+  app_.reset();
+  for (const auto* s : services_) {
+    try {
+      db::drop_database_if_exists(TestDatabase::admin_url(), settings_.database_name(*s));
+    } catch (const std::exception&) {
+      // Leaving a test database behind is harmless: the cluster is thrown away.
+    }
+  }
+}
+
+std::string TestApp::database_url(std::string_view service) const {
+  return settings_.database_url(*app::find_service(service));
+}
+
+std::vector<std::string> TestApp::child_environment() const {
+  return {"TICKETLY_PG_URL=" + TestDatabase::cluster_url(), "TICKETLY_DB_PREFIX=" + settings_.db_name_prefix};
+}
+
+}  // namespace ticketly::testing

@@ -1,0 +1,39 @@
+#pragma once
+// The real Application (every selected service, its databases migrated) on an
+// ephemeral port, against the test cluster. Each TestApp gets databases of its
+// own (`<random prefix>_<service>`), dropped when it is destroyed.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/application.h"
+
+namespace ticketly::testing {
+
+class TestApp {
+ public:
+  // `services` empty = all; `configure` may change the settings before start.
+  explicit TestApp(std::vector<std::string> services = {},
+                   const std::function<void(app::Settings&)>& configure = {});
+  ~TestApp();
+
+  std::uint16_t port() const { return app_->port(); }
+  const app::Settings& settings() const { return settings_; }
+  app::Application& app() { return *app_; }
+  // Base URL of a service's database, for tests that inspect tables directly.
+  std::string database_url(std::string_view service) const;
+
+  // Environment for a child `ticketly` process using the same cluster and prefix.
+  std::vector<std::string> child_environment() const;
+
+ private:
+  app::Settings settings_;
+  std::vector<const service::ServiceDescriptor*> services_;
+  std::unique_ptr<app::Application> app_;
+};
+
+// A database prefix unique to this process and call: "t<12 hex digits>".
+std::string unique_db_prefix();
+
+}  // namespace ticketly::testing

@@ -1,0 +1,90 @@
+#include <gtest/gtest.h>
+
+#include "app/catalogue.h"
+#include "app/settings.h"
+#include "platform/config/reader.h"
+
+namespace ticketly::config {
+namespace {
+
+TEST(ConfigSource, ParsesKeyValueFiles) {
+  auto v = Source::parse_file("# comment\n\nexport A=1\nB = 'two words'\nC=\"x=y\"\n", "f");
+  EXPECT_EQ(v["A"], "1");
+  EXPECT_EQ(v["B"], "two words");
+  EXPECT_EQ(v["C"], "x=y");
+  EXPECT_THROW(Source::parse_file("garbage\n", "f"), std::runtime_error);
+}
+
+TEST(ConfigReader, CollectsEveryProblemBeforeFailing) {
+  auto src = Source::from_map({{"P", "99999"}, {"B", "maybe"}, {"D", "10 parsecs"}, {"S", "1TB"}});
+  Reader r(src);
+  r.port("P", 80);
+  r.boolean("B", false);
+  r.duration("D", std::chrono::seconds(1));
+  r.bytes("S", 1, 0, 100);
+  try {
+    r.finish();
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    ASSERT_EQ(e.problems().size(), 4u);
+    EXPECT_EQ(e.problems()[0], "P: '99999' must be between 0 and 65535");
+    EXPECT_EQ(e.problems()[1], "B: 'maybe' is not a boolean (true/false)");
+  }
+}
+
+TEST(ConfigReader, ParsesDurationsAndSizes) {
+  using namespace std::chrono;
+  EXPECT_EQ(parse_duration("250ms", seconds(1)), milliseconds(250));
+  EXPECT_EQ(parse_duration("10", seconds(1)), seconds(10));
+  EXPECT_EQ(parse_duration("5m", seconds(1)), minutes(5));
+  EXPECT_FALSE(parse_duration("-1s", seconds(1)));
+  EXPECT_EQ(parse_bytes("1MiB"), 1024u * 1024);
+  EXPECT_EQ(parse_bytes("512KiB"), 512u * 1024);
+  EXPECT_FALSE(parse_bytes("12 apples"));
+}
+
+TEST(ConfigReader, UsesFallbacksForAbsentAndEmptyValues) {
+  auto src = Source::from_map({{"EMPTY", ""}});
+  Reader r(src);
+  EXPECT_EQ(r.integer("EMPTY", 7, 0, 10), 7);
+  EXPECT_EQ(r.string("MISSING", "x"), "x");
+  EXPECT_EQ(r.list("MISSING", {"a"}), std::vector<std::string>{"a"});
+  EXPECT_TRUE(r.ok());
+}
+
+TEST(Settings, AllInOneUsesTicketlyPortAndDerivesDatabaseUrls) {
+  auto src = Source::from_map({{"TICKETLY_PG_URL", "postgresql://u:p@127.0.0.1:5432"}, {"TICKETLY_PORT", "9000"}});
+  auto s = app::load_settings(src, app::all_services());
+  EXPECT_EQ(s.http.port, 9000);
+  EXPECT_EQ(s.database_url(*app::find_service("order")), "postgresql://u:p@127.0.0.1:5432/ticketly_order");
+}
+
+TEST(Settings, SingleServiceListensOnItsOwnPort) {
+  auto src = Source::from_map({{"TICKETLY_PG_URL", "postgresql://127.0.0.1"}});
+  auto s = app::load_settings(src, {app::find_service("order")});
+  EXPECT_EQ(s.http.port, 8084);
+  auto src2 = src.with("TICKETLY_ORDER_PORT", "9100");
+  EXPECT_EQ(app::load_settings(src2, {app::find_service("order")}).http.port, 9100);
+}
+
+TEST(Settings, RequiresADatabaseAndReportsBadValues) {
+  auto src = Source::from_map({{"TICKETLY_ENV", "staging"}, {"TICKETLY_WORKERS", "lots"}});
+  try {
+    app::load_settings(src, app::all_services());
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    std::string all = e.what();
+    EXPECT_NE(all.find("TICKETLY_ENV: 'staging' must be one of: development, test, production"), std::string::npos);
+    EXPECT_NE(all.find("TICKETLY_WORKERS: 'lots' is not an integer"), std::string::npos);
+    EXPECT_NE(all.find("TICKETLY_PG_URL: is required"), std::string::npos);
+  }
+}
+
+TEST(Settings, PerServiceDatabaseUrlOverridesTheCluster) {
+  auto src = Source::from_map({{"TICKETLY_ORDER_DATABASE_URL", "postgresql://db.internal/orders"}});
+  auto s = app::load_settings(src, {app::find_service("order")});
+  EXPECT_EQ(s.database_url(*app::find_service("order")), "postgresql://db.internal/orders");
+}
+
+}  // namespace
+}  // namespace ticketly::config

@@ -1,0 +1,60 @@
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "platform/types/time.h"
+#include "platform/types/uuid.h"
+
+namespace ticketly {
+namespace {
+
+TEST(Uuid, ParsesCanonicalFormInAnyCase) {
+  auto u = Uuid::parse("0B4C6A52-2f5e-4B5A-9d7e-2a4b1c3d4e5f");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->str(), "0b4c6a52-2f5e-4b5a-9d7e-2a4b1c3d4e5f");
+}
+
+TEST(Uuid, RejectsMalformedText) {
+  for (const char* bad : {"", "0b4c6a52", "0b4c6a522f5e4b5a9d7e2a4b1c3d4e5f", "0b4c6a52-2f5e-4b5a-9d7e-2a4b1c3d4e5g",
+                          "0b4c6a52-2f5e-4b5a-9d7e-2a4b1c3d4e5f0", "{0b4c6a52-2f5e-4b5a-9d7e-2a4b1c3d4e5}"}) {
+    EXPECT_FALSE(Uuid::parse(bad)) << bad;
+  }
+}
+
+TEST(Uuid, RandomIsVersion4AndDistinct) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    auto s = Uuid::random().str();
+    EXPECT_EQ(s[14], '4');
+    EXPECT_TRUE(s[19] == '8' || s[19] == '9' || s[19] == 'a' || s[19] == 'b');
+    seen.insert(s);
+  }
+  EXPECT_EQ(seen.size(), 1000u);
+}
+
+TEST(Time, FormatsUtcWithZ) {
+  Timestamp t = Timestamp(std::chrono::seconds(1764189559)) + std::chrono::milliseconds(123);
+  EXPECT_EQ(format_iso8601(t), "2025-11-26T20:39:19Z");
+  EXPECT_EQ(format_iso8601(t, true), "2025-11-26T20:39:19.123Z");
+}
+
+TEST(Time, ParsesZoneFormsToTheSameInstant) {
+  auto z = parse_iso8601("2026-05-01T18:30:00Z");
+  ASSERT_TRUE(z);
+  EXPECT_EQ(parse_iso8601("2026-05-02T00:00:00+05:30"), z);
+  EXPECT_EQ(parse_iso8601("2026-05-01T13:30:00-0500"), z);
+  EXPECT_EQ(parse_iso8601("2026-05-01T18:30:00"), z);
+  EXPECT_EQ(parse_iso8601("2026-05-01 18:30"), z);
+  EXPECT_EQ(format_iso8601(*parse_iso8601("2026-05-01T18:30:00.5Z"), true), "2026-05-01T18:30:00.500Z");
+}
+
+TEST(Time, RejectsImpossibleOrMalformedDates) {
+  for (const char* bad : {"2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01",
+                          "tomorrow", "2026-01-01T00:00:00ZZ", "2026-01-01T00:00:00+5", "2026-01-01T00:00:00."}) {
+    EXPECT_FALSE(parse_iso8601(bad)) << bad;
+  }
+  EXPECT_TRUE(parse_iso8601("2028-02-29T00:00:00Z"));
+}
+
+}  // namespace
+}  // namespace ticketly
