@@ -39,12 +39,13 @@ pids+=($!)
 
 # ticketly, all-in-one, access log on (its production default) into a file
 TICKETLY_PG_URL="$("$TICKETLY_ROOT/scripts/pg.sh" url)" TICKETLY_PORT="$TICKETLY_BENCH_PORT" \
-  TICKETLY_DB_PREFIX=bench TICKETLY_ACCESS_LOG="${ACCESS_LOG:-true}" TICKETLY_BIND=127.0.0.1 \
+  TICKETLY_WORKERS="${WORKERS:-0}" TICKETLY_DB_PREFIX=bench TICKETLY_ACCESS_LOG="${ACCESS_LOG:-true}" TICKETLY_BIND=127.0.0.1 \
   "$BIN" serve > "$WORK/ticketly.log" 2>&1 &
 pids+=($!)
 
 wait_for() {
-  for _ in $(seq 1 100); do curl -fsS "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  for _ in $(seq 1 300); do curl -fsS "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  tail -n 20 "$WORK"/*.log >&2 || true
   die "no answer from $1"
 }
 wait_for "http://127.0.0.1:$NGINX_PORT/health"

@@ -6,6 +6,8 @@
 #include "app/ops_routes.h"
 #include "platform/db/database.h"
 #include "platform/db/migrator.h"
+#include "platform/log/access_log.h"
+#include "platform/log/log.h"
 #include "platform/metrics/process_metrics.h"
 #include "platform/metrics/registry.h"
 
@@ -67,6 +69,12 @@ void Application::Impl::start() {
   }
   register_ops_routes(router, metrics, mounted);
 
+  settings.http.access_log = log::access_sink();
+  if (auto* sink = settings.http.access_log) {
+    metrics.counter_callback("ticketly_access_log_dropped_batches_total",
+                             "Access-log batches dropped because the output could not keep up", {},
+                             [sink] { return static_cast<double>(sink->dropped_batches()); });
+  }
   server = std::make_unique<http::Server>(io, router, metrics, settings.http);
   server->start();
   io.start();

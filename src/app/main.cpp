@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <csignal>
 #include <iostream>
 
 #include "app/application.h"
@@ -38,6 +39,9 @@ ticketly::app::Settings load(const ticketly::config::Source& source, const std::
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A peer or a log reader that went away must surface as a write error, not kill
+  // the process (asio sockets already use MSG_NOSIGNAL; the access log writes stdout).
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App cli{"Ticketly: event ticketing platform (event-command, event-query, order, scheduler)", "ticketly"};
   cli.require_subcommand(1);
 

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "platform/errors.h"
+#include "platform/log/access_log.h"
 #include "platform/log/log.h"
 #include "platform/metrics/registry.h"
 
@@ -51,8 +52,6 @@ Response Pipeline::error_response(int status, std::string_view message, std::str
 }
 
 void Pipeline::decorate(const Request& req, Response& res) const {
-  res.message.set(Field::server, options_.server_name);
-  res.message.set("X-Request-Id", req.request_id);
   auto origin = req.header(Field::origin);
   if (!origin.empty() && options_.cors.allows(origin)) {
     res.message.set(Field::access_control_allow_origin, origin);
@@ -128,11 +127,10 @@ void WorkerMetrics::record(std::string_view route, Verb method, int status, std:
   counter->inc();
 }
 
-void write_access_log(const Request& req, int status, std::size_t bytes, std::chrono::nanoseconds elapsed) {
-  auto* logger = log::access();
-  if (!logger) return;
-  std::string line;
-  line.reserve(256);
+void write_access_log(log::AccessLogBuffer& out, const Request& req, int status, std::size_t bytes,
+                      std::chrono::nanoseconds elapsed) {
+  thread_local std::string line;
+  line.clear();
   line += R"({"ts":")";
   line += format_iso8601(Clock::now(), true);
   line += R"(","logger":"access","request_id":")";
@@ -148,12 +146,12 @@ void write_access_log(const Request& req, int status, std::size_t bytes, std::ch
   line += std::to_string(status);
   line += R"(,"bytes":)";
   line += std::to_string(bytes);
-  line += R"(,"duration_ms":)";
-  line += std::to_string(std::chrono::duration<double, std::milli>(elapsed).count());
+  line += R"(,"duration_us":)";
+  line += std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
   line += R"(,"remote":")";
   line += req.remote.to_string();
   line += "\"}";
-  logger->info(line);
+  out.append(line);
 }
 
 }  // namespace ticketly::http

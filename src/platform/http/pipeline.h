@@ -38,7 +38,8 @@ class Pipeline {
   // An error response with the envelope and any headers the error carries.
   Response error_response(int status, std::string_view message, std::string_view path) const;
 
-  // Adds the headers every response carries (request id, CORS, server).
+  // Adds the CORS headers a response to this request needs (the wire layer adds
+  // Server, X-Request-Id and framing).
   void decorate(const Request& req, Response& res) const;
 
   // A request id from the client's X-Request-Id when it is sane, a fresh one otherwise.
@@ -71,6 +72,16 @@ class WorkerMetrics {
   std::unordered_map<const char*, RouteSeries> series_;  // keyed by the route pattern's storage
 };
 
-void write_access_log(const Request& req, int status, std::size_t bytes, std::chrono::nanoseconds elapsed);
+}  // namespace ticketly::http
+
+namespace ticketly::log {
+class AccessLogBuffer;
+}
+
+namespace ticketly::http {
+
+// Appends the request's JSON access-log line to the worker's buffer.
+void write_access_log(log::AccessLogBuffer& out, const Request& req, int status, std::size_t bytes,
+                      std::chrono::nanoseconds elapsed);
 
 }  // namespace ticketly::http

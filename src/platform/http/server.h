@@ -16,6 +16,9 @@
 namespace ticketly::metrics {
 class Registry;
 }
+namespace ticketly::log {
+class AccessLogSink;
+}
 
 namespace ticketly::http {
 
@@ -30,6 +33,8 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{30000};
   CorsPolicy cors;
   std::string server_name = "ticketly";
+  log::AccessLogSink* access_log = nullptr;  // null: no access log
+  std::chrono::milliseconds access_log_flush{200};
 };
 
 class Server {

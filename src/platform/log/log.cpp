@@ -1,6 +1,7 @@
 #include "platform/log/log.h"
 
-#include <spdlog/async.h>
+#include "platform/log/access_log.h"
+
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
@@ -30,7 +31,7 @@ std::unique_ptr<spdlog::formatter> make_formatter(Format format) {
   return f;
 }
 
-std::shared_ptr<spdlog::logger> g_access;  // registry-style: set once at start-up
+std::unique_ptr<AccessLogSink> g_access;  // registry-style: set once at start-up
 
 }  // namespace
 
@@ -45,21 +46,11 @@ void init(const LogOptions& options) {
   main->flush_on(spdlog::level::info);
   spdlog::set_default_logger(main);
 
-  spdlog::drop("access");
   g_access.reset();
-  if (options.access_log) {
-    if (!spdlog::thread_pool()) spdlog::init_thread_pool(65536, 1);
-    // overrun_oldest: under overload the log loses lines instead of blocking a worker.
-    auto access = std::make_shared<spdlog::async_logger>(
-        "access", std::make_shared<spdlog::sinks::stdout_sink_mt>(), spdlog::thread_pool(),
-        spdlog::async_overflow_policy::overrun_oldest);
-    access->set_formatter(std::make_unique<spdlog::pattern_formatter>("%v"));
-    access->set_level(spdlog::level::info);
-    g_access = access;
-  }
+  if (options.access_log) g_access = std::make_unique<AccessLogSink>(1);
 }
 
-spdlog::logger* access() { return g_access.get(); }
+AccessLogSink* access_sink() { return g_access.get(); }
 
 void append_json_escaped(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";

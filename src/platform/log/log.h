@@ -1,7 +1,8 @@
 #pragma once
 // Logging: spdlog, one JSON object per line on stdout (or plain text for a
-// terminal), UTC timestamps. Loggers are registered once at start-up; the
-// access log is asynchronous so a slow stdout never stalls an I/O thread.
+// terminal), UTC timestamps. Loggers are registered once at start-up. The access
+// log has its own batched writer (access_log.h) so a slow stdout never stalls an
+// I/O thread.
 #include <spdlog/spdlog.h>
 
 #include <memory>
@@ -22,8 +23,9 @@ struct LogOptions {
 // (tests call it with other options); throws std::invalid_argument on a bad level.
 void init(const LogOptions& options);
 
-// The access logger; null when access logging is off.
-spdlog::logger* access();
+class AccessLogSink;
+// The access log's writer; null when access logging is off.
+AccessLogSink* access_sink();
 
 // Escapes `s` for the inside of a JSON string (quotes, backslashes, control bytes).
 void append_json_escaped(std::string& out, std::string_view s);

@@ -1,0 +1,309 @@
+// One client connection: reads requests, runs them through the pipeline, writes
+// responses, and serves event streams. Lives on one worker thread only.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <spdlog/spdlog.h>
+
+#include "platform/errors.h"
+#include "platform/http/server_impl.h"
+#include "platform/http/wire.h"
+
+namespace ticketly::http {
+
+using SteadyClock = std::chrono::steady_clock;
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(Server::Impl& server, Worker& worker, tcp::socket socket)
+      : server_(server), worker_(worker), socket_(std::move(socket)), watchdog_(worker.ctx) {
+    boost::system::error_code ec;
+    auto ep = socket_.remote_endpoint(ec);
+    if (!ec) remote_ = ep.address();
+    socket_.set_option(tcp::no_delay(true), ec);
+  }
+
+  // Coroutine parameters live in the frame, so `self` keeps the connection alive
+  // for as long as the coroutine runs.
+  static asio::awaitable<void> run(std::shared_ptr<Connection> self) { return self->serve(self); }
+  static asio::awaitable<void> watch(std::shared_ptr<Connection> self) { return self->watchdog(self); }
+
+  // Graceful shutdown: an idle connection closes now; a busy one after its
+  // response; an event stream ends cleanly.
+  void drain() {
+    if (state_ == State::Idle) {
+      boost::system::error_code ec;
+      socket_.cancel(ec);
+    } else if (state_ == State::Streaming && sse_) {
+      sse_->close();
+    }
+  }
+  void close() {
+    closed_ = true;
+    boost::system::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
+    watchdog_.cancel();
+  }
+
+ private:
+  enum class State { Idle, Busy, Streaming };
+
+  asio::awaitable<void> serve(std::shared_ptr<Connection> self);
+  asio::awaitable<void> watchdog(std::shared_ptr<Connection> self);
+  asio::awaitable<bool> serve_one(bool first);
+  asio::awaitable<bool> write_out();
+  asio::awaitable<void> write_early_error(int status, std::string_view message, std::string_view path);
+  asio::awaitable<void> serve_stream(Request& req, Response& res);
+  static asio::awaitable<void> watch_peer(std::shared_ptr<Connection> self, std::shared_ptr<bool> gone,
+                                          std::shared_ptr<asio::steady_timer> wake);
+
+  // Setting a deadline is a field write; one timer per connection enforces it
+  // (re-armed only when it fires), instead of a timer operation per read and write.
+  void deadline_after(std::chrono::milliseconds d) {
+    deadline_ = SteadyClock::now() + d;
+    if (deadline_ < armed_) watchdog_.cancel();  // rare: the timer would wake too late
+  }
+  void no_deadline() { deadline_ = SteadyClock::time_point::max(); }
+
+  const ServerOptions& options() const { return server_.options; }
+
+  Server::Impl& server_;
+  Worker& worker_;
+  tcp::socket socket_;
+  asio::steady_timer watchdog_;
+  SteadyClock::time_point deadline_ = SteadyClock::time_point::max();
+  SteadyClock::time_point armed_ = SteadyClock::time_point::max();  // when the watchdog wakes next
+  beast::flat_buffer buffer_;
+  std::string out_;  // response bytes, reused across requests
+  asio::ip::address remote_;
+  State state_ = State::Idle;
+  bool closed_ = false;
+  std::shared_ptr<SseStream> sse_;
+};
+
+void serve_connection(Server::Impl& server, Worker& worker, tcp::socket socket) {
+  auto conn = std::make_shared<Connection>(server, worker, std::move(socket));
+  asio::co_spawn(worker.ctx, Connection::watch(conn), asio::detached);
+  asio::co_spawn(worker.ctx, Connection::run(std::move(conn)), asio::detached);
+}
+
+void drain_connection(Connection& c) { c.drain(); }
+void force_close_connection(Connection& c) { c.close(); }
+
+asio::awaitable<void> Connection::watchdog(std::shared_ptr<Connection>) {
+  boost::system::error_code ec;
+  while (!closed_) {
+    auto deadline = deadline_;
+    if (deadline <= SteadyClock::now()) {
+      close();  // the pending read or write fails and the connection ends
+      break;
+    }
+    // A deadline that moves later only costs a wake-up at the old time.
+    armed_ = deadline == SteadyClock::time_point::max() ? SteadyClock::now() + std::chrono::hours(1) : deadline;
+    watchdog_.expires_at(armed_);
+    co_await watchdog_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+asio::awaitable<void> Connection::serve(std::shared_ptr<Connection>) {
+  worker_.connections.insert(this);
+  try {
+    bool first = true;
+    while (!worker_.draining && !closed_ && co_await serve_one(first)) first = false;
+  } catch (const std::exception& e) {
+    spdlog::warn("connection from {} ended by an error: {}", remote_.to_string(), e.what());
+  }
+  boost::system::error_code ec;
+  socket_.shutdown(tcp::socket::shutdown_send, ec);
+  close();
+  worker_.connections.erase(this);
+  server_.active.fetch_sub(1);
+}
+
+asio::awaitable<bool> Connection::write_out() {
+  boost::system::error_code ec;
+  deadline_after(options().write_timeout);
+  co_await asio::async_write(socket_, asio::buffer(out_), asio::redirect_error(asio::use_awaitable, ec));
+  no_deadline();
+  out_.clear();
+  co_return !ec;
+}
+
+asio::awaitable<void> Connection::write_early_error(int status, std::string_view message, std::string_view path) {
+  Request req;
+  req.request_id = Pipeline::request_id_for({});
+  req.path = path;
+  Response res = server_.pipeline.error_response(status, message, path);
+  server_.pipeline.decorate(req, res);
+  serialize_response(res, {.keep_alive = false, .request_id = req.request_id, .server = options().server_name}, out_);
+  co_await write_out();
+}
+
+// Serves one request; false when the connection should close.
+asio::awaitable<bool> Connection::serve_one(bool first) {
+  boost::system::error_code ec;
+  auto token = asio::redirect_error(asio::use_awaitable, ec);
+
+  bhttp::request_parser<bhttp::string_body> parser;
+  parser.header_limit(static_cast<std::uint32_t>(options().header_limit));
+  // The route's limit is applied once the route is known. (Not boost::none:
+  // Beast 1.74 compares `length > optional` and so rejects every body with it.)
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+  state_ = State::Idle;
+  deadline_after(first ? options().header_timeout : options().idle_timeout);
+  co_await bhttp::async_read_header(socket_, buffer_, parser, token);
+  if (ec) {
+    no_deadline();
+    if (ec == bhttp::error::header_limit) {
+      co_await write_early_error(431, "Request header fields too large", "");
+    } else if (ec != bhttp::error::end_of_stream && ec != asio::error::eof && ec != asio::error::operation_aborted &&
+               ec != asio::error::bad_descriptor && ec != asio::error::connection_reset) {
+      co_await write_early_error(400, "Malformed HTTP request", "");
+    }
+    co_return false;
+  }
+  state_ = State::Busy;
+  auto started = SteadyClock::now();
+
+  auto& head = parser.get();
+  auto target = head.target();
+  auto qpos = target.find('?');
+  std::string_view raw_path(target.data(), qpos == std::string_view::npos ? target.size() : qpos);
+  RouteMatch match = server_.pipeline.router().match(head.method(), raw_path);
+  std::size_t limit = options().body_limit;
+  if (match.route && match.route->options.body_limit) limit = *match.route->options.body_limit;
+
+  if (parser.content_length() && *parser.content_length() > limit) {
+    co_await write_early_error(413, "Request body exceeds the limit of " + std::to_string(limit) + " bytes", raw_path);
+    co_return false;
+  }
+  if (!parser.is_done()) {
+    auto expect = head[bhttp::field::expect];
+    if (!expect.empty() && beast::iequals(expect, "100-continue")) {
+      out_.append(head.version() == 10 ? "HTTP/1.0 100 Continue\r\n\r\n" : "HTTP/1.1 100 Continue\r\n\r\n");
+      if (!co_await write_out()) co_return false;
+    }
+    parser.body_limit(limit);
+    deadline_after(options().body_timeout);
+    co_await bhttp::async_read(socket_, buffer_, parser, token);
+    if (ec) {
+      no_deadline();
+      if (ec == bhttp::error::body_limit) {
+        co_await write_early_error(413, "Request body exceeds the limit of " + std::to_string(limit) + " bytes",
+                                   raw_path);
+      } else if (ec != asio::error::eof && ec != bhttp::error::end_of_stream && ec != asio::error::operation_aborted &&
+                 ec != asio::error::bad_descriptor && ec != asio::error::connection_reset) {
+        co_await write_early_error(400, "Malformed HTTP request body", raw_path);
+      }
+      co_return false;
+    }
+  }
+  no_deadline();
+
+  Request req;
+  req.message = parser.release();
+  target = req.message.target();
+  qpos = target.find('?');
+  req.path = std::string_view(target.data(), qpos == std::string_view::npos ? target.size() : qpos);
+  req.request_id = Pipeline::request_id_for(req.header("X-Request-Id"));
+  req.remote = remote_;
+  req.route = match.route ? std::string_view(match.route->pattern) : std::string_view("unmatched");
+  req.params = std::move(match.params);
+
+  Response res;
+  try {
+    if (qpos != std::string_view::npos) req.query = QueryParams::parse(target.substr(qpos + 1));
+    res = co_await server_.pipeline.handle(req, match);
+  } catch (const ticketly::Error& e) {  // only QueryParams::parse throws here
+    res = server_.pipeline.error_response(e.status(), e.what(), req.path);
+  }
+  server_.pipeline.decorate(req, res);
+  int status = res.status();
+  if (res.stream) {
+    worker_.metrics.record(req.route, req.method(), status, SteadyClock::now() - started);
+    if (worker_.access_log) write_access_log(*worker_.access_log, req, status, 0, SteadyClock::now() - started);
+    co_await serve_stream(req, res);
+    co_return false;
+  }
+  bool keep_alive = req.message.keep_alive() && !worker_.draining;
+  serialize_response(res,
+                     {.version = req.message.version(), .keep_alive = keep_alive, .head = req.method() == Verb::head,
+                      .request_id = req.request_id, .server = options().server_name},
+                     out_);
+  std::size_t bytes = res.message.body().size();
+  bool written = co_await write_out();
+  worker_.metrics.record(req.route, req.method(), status, SteadyClock::now() - started);
+  if (worker_.access_log) write_access_log(*worker_.access_log, req, status, bytes, SteadyClock::now() - started);
+  co_return written && keep_alive;
+}
+
+// Reads from the client during an event stream only to notice that it left.
+asio::awaitable<void> Connection::watch_peer(std::shared_ptr<Connection> self, std::shared_ptr<bool> gone,
+                                             std::shared_ptr<asio::steady_timer> wake) {
+  char scratch[512];
+  boost::system::error_code ec;
+  while (!*gone) {
+    co_await self->socket_.async_read_some(asio::buffer(scratch), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+  }
+  *gone = true;
+  wake->cancel();
+}
+
+asio::awaitable<void> Connection::serve_stream(Request& req, Response& res) {
+  state_ = State::Streaming;
+  sse_ = res.stream;
+  auto wake = std::make_shared<asio::steady_timer>(worker_.ctx);
+  auto gone = std::make_shared<bool>(false);
+  // The waker may run on a producer's thread after this connection is gone, so it
+  // holds the timer only weakly and touches it on this worker's thread.
+  std::weak_ptr<asio::steady_timer> weak_wake = wake;
+  auto executor = worker_.ctx.get_executor();
+  sse_->set_waker([weak_wake, executor] {
+    asio::post(executor, [weak_wake] {
+      if (auto t = weak_wake.lock()) t->cancel();
+    });
+  });
+
+  serialize_response(res,
+                     {.version = req.message.version(), .keep_alive = false, .chunked = true,
+                      .request_id = req.request_id, .server = options().server_name},
+                     out_);
+  bool ok = co_await write_out();
+  if (ok) asio::co_spawn(worker_.ctx, watch_peer(shared_from_this(), gone, wake), asio::detached);
+
+  const auto heartbeat = sse_->options().heartbeat;
+  while (ok && !*gone) {
+    auto batch = sse_->take();
+    if (!batch.bytes.empty()) {
+      append_chunk(batch.bytes, out_);
+      ok = co_await write_out();
+      continue;
+    }
+    if (batch.closed) {
+      out_.append(kLastChunk);
+      co_await write_out();
+      break;
+    }
+    boost::system::error_code wait_ec;
+    wake->expires_after(heartbeat);
+    co_await wake->async_wait(asio::redirect_error(asio::use_awaitable, wait_ec));
+    if (!wait_ec && !*gone) {
+      append_chunk(": ping\n\n", out_);
+      ok = co_await write_out();
+    }
+  }
+  *gone = true;
+  sse_->finish();
+  close();  // also ends watch_peer
+}
+
+}  // namespace ticketly::http

@@ -1,0 +1,59 @@
+#pragma once
+// Internals shared by server.cpp (listening, shutdown) and connection.cpp
+// (one client connection). Not part of the platform's public surface.
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <memory>
+#include <unordered_set>
+#include <vector>
+
+#include "platform/http/pipeline.h"
+#include "platform/log/access_log.h"
+#include "platform/http/server.h"
+
+namespace ticketly::http {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+class Connection;
+
+// Everything a worker thread owns: its acceptor and its live connections.
+struct Worker {
+  Worker(asio::io_context& c, const Pipeline& p) : ctx(c), acceptor(c), metrics(p), flush_timer(c) {}
+  asio::io_context& ctx;
+  tcp::acceptor acceptor;
+  std::unordered_set<Connection*> connections;
+  bool draining = false;
+  WorkerMetrics metrics;
+  std::unique_ptr<log::AccessLogBuffer> access_log;  // null when access logging is off
+  asio::steady_timer flush_timer;
+};
+
+class Server::Impl {
+ public:
+  Impl(runtime::IoPool& io, const Router& router, metrics::Registry& registry, ServerOptions opts)
+      : io(io), options(std::move(opts)), pipeline(router, registry, options) {}
+
+  void start();
+  bool shutdown(std::chrono::milliseconds grace);
+  asio::awaitable<void> accept_loop(Worker& w);
+  asio::awaitable<void> flush_loop(Worker& w);
+
+  runtime::IoPool& io;
+  ServerOptions options;  // before `pipeline`, which keeps a reference
+  Pipeline pipeline;
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::atomic<std::size_t> active{0};
+  std::uint16_t port = 0;
+};
+
+// Starts serving an accepted socket on the worker's thread.
+void serve_connection(Server::Impl& server, Worker& worker, tcp::socket socket);
+// Graceful shutdown hooks, called on the connection's worker thread.
+void drain_connection(Connection& c);
+void force_close_connection(Connection& c);
+
+}  // namespace ticketly::http
