@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make run`: installs what is missing, builds Release, starts the project's
-# PostgreSQL, migrates, and runs the all-in-one server in the foreground.
+# PostgreSQL, and runs the all-in-one server in the foreground.
 # Ctrl-C stops the server and the database it started.
 source "$(dirname "$0")/lib.sh"
 
@@ -21,7 +21,6 @@ export TICKETLY_PG_URL
 export TICKETLY_PORT="${TICKETLY_PORT:-8088}"
 export TICKETLY_DATA_DIR
 export TICKETLY_LOG_FORMAT="${TICKETLY_LOG_FORMAT:-text}"
-"$BIN" migrate
 
 base="http://localhost:$TICKETLY_PORT"
 cat <<INFO
@@ -34,4 +33,5 @@ cat <<INFO
   Database   $("$TICKETLY_ROOT/scripts/pg.sh" url | sed 's/:[^:@]*@/:***@/')  (password in $TICKETLY_DATA_DIR/pg-password)
 
 INFO
+# `serve` creates and migrates the databases before it listens.
 "$BIN" serve

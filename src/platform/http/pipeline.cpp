@@ -8,6 +8,7 @@
 #include "platform/log/access_log.h"
 #include "platform/log/log.h"
 #include "platform/metrics/registry.h"
+#include "platform/types/hex.h"
 
 namespace ticketly::http {
 namespace {
@@ -40,10 +41,9 @@ Pipeline::Pipeline(const Router& router, metrics::Registry& metrics, const Serve
 std::string Pipeline::request_id_for(std::string_view incoming) {
   if (sane_request_id(incoming)) return std::string(incoming);
   thread_local std::mt19937_64 gen{std::random_device{}()};
-  static constexpr char kHex[] = "0123456789abcdef";
   std::uint64_t v = gen();
   std::string id(16, '0');
-  for (int i = 15; i >= 0; --i, v >>= 4) id[i] = kHex[v & 0xF];
+  for (int i = 15; i >= 0; --i, v >>= 4) id[i] = kHexDigits[v & 0xF];
   return id;
 }
 

@@ -4,16 +4,11 @@
 #include <cmath>
 
 #include "platform/errors.h"
+#include "platform/types/hex.h"
 
 namespace ticketly::http {
 namespace {
 
-int hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -32,7 +27,7 @@ std::optional<std::string> url_decode(std::string_view in, bool plus_is_space) {
     char c = in[i];
     if (c == '%') {
       if (i + 2 >= in.size()) return std::nullopt;
-      int hi = hex(in[i + 1]), lo = hex(in[i + 2]);
+      int hi = hex_digit(in[i + 1]), lo = hex_digit(in[i + 2]);
       if (hi < 0 || lo < 0) return std::nullopt;
       out.push_back(static_cast<char>(hi << 4 | lo));
       i += 2;

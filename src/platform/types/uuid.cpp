@@ -2,17 +2,9 @@
 
 #include <random>
 
+#include "platform/types/hex.h"
+
 namespace ticketly {
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 std::optional<Uuid> Uuid::parse(std::string_view text) {
   if (text.size() != 36) return std::nullopt;
@@ -24,7 +16,7 @@ std::optional<Uuid> Uuid::parse(std::string_view text) {
       ++i;
       continue;
     }
-    int hi = hex_value(text[i]), lo = hex_value(text[i + 1]);
+    int hi = hex_digit(text[i]), lo = hex_digit(text[i + 1]);
     if (hi < 0 || lo < 0) return std::nullopt;
     u.bytes_[byte++] = static_cast<std::uint8_t>(hi << 4 | lo);
     i += 2;
@@ -48,13 +40,12 @@ Uuid Uuid::random() {
 }
 
 std::string Uuid::str() const {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
+    std::string out;
   out.reserve(36);
   for (std::size_t i = 0; i < 16; ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-    out.push_back(kHex[bytes_[i] >> 4]);
-    out.push_back(kHex[bytes_[i] & 0x0F]);
+    out.push_back(kHexDigits[bytes_[i] >> 4]);
+    out.push_back(kHexDigits[bytes_[i] & 0x0F]);
   }
   return out;
 }
