@@ -30,6 +30,12 @@ cat <<INFO
   Health     $base/health        Readiness  $base/ready       Metrics  $base/metrics
   APIs       $base/api/event-seating   $base/api/event-query
              $base/api/order           $base/api/scheduler
+  Identity   $base/realms/event-ticketing  (development provider; realm deploy/keycloak/dev-realm.json)
+  Logins     admin@yopmail.com / admin123       system admin, PRO
+             user@yopmail.com / user123         PRO
+             test_user@yopmail.com / test123    ENTERPRISE
+  A token    curl -s $base/realms/event-ticketing/protocol/openid-connect/token \\
+               -d grant_type=password -d client_id=login-testing -d username=user@yopmail.com -d password=user123
   Database   $("$TICKETLY_ROOT/scripts/pg.sh" url | sed 's/:[^:@]*@/:***@/')  (password in $TICKETLY_DATA_DIR/pg-password)
 
 INFO

@@ -3,13 +3,18 @@
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "app/ops_routes.h"
+#include "platform/auth/key_source.h"
+#include "platform/auth/verifier.h"
 #include "platform/db/database.h"
 #include "platform/db/migrator.h"
 #include "platform/log/access_log.h"
 #include "platform/log/log.h"
 #include "platform/metrics/process_metrics.h"
 #include "platform/metrics/registry.h"
+#include "services/idp/idp_service.h"
 
 namespace ticketly::app {
 
@@ -33,12 +38,14 @@ class Application::Impl {
 
   void start();
   bool stop();
+  std::unique_ptr<auth::Verifier> make_verifier();
 
   Settings settings;
   config::Source source;
   std::vector<const service::ServiceDescriptor*> descriptors;
   runtime::IoPool io;
   metrics::Registry metrics;
+  std::unique_ptr<auth::Verifier> verifier;
   std::vector<std::unique_ptr<db::Database>> databases;
   std::vector<std::unique_ptr<service::ServiceContext>> contexts;
   std::vector<std::unique_ptr<service::Service>> services;
@@ -48,9 +55,31 @@ class Application::Impl {
   bool stopped = false;
 };
 
+// Tokens are verified against the development identity provider's key straight from
+// the data directory when that provider runs in this process, otherwise against the
+// issuer's JWKS over HTTP(S).
+std::unique_ptr<auth::Verifier> Application::Impl::make_verifier() {
+  auth::VerifierOptions options;
+  options.issuer = settings.auth.issuer;
+  options.leeway = settings.auth.leeway;
+  options.audience = settings.auth.audience;
+  options.service_clients = settings.auth.service_clients;
+  options.metrics = &metrics;
+  bool local_idp = !settings.auth.external_issuer &&
+                   std::any_of(descriptors.begin(), descriptors.end(), [](auto* d) { return d->id == "idp"; });
+  std::shared_ptr<auth::KeySource> keys;
+  if (local_idp) {
+    keys = std::make_shared<auth::StaticKeySource>([dir = settings.data_dir] { return idp::jwks_json(dir); });
+  } else {
+    keys = std::make_shared<auth::HttpKeySource>(io, settings.auth.issuer, settings.auth.jwks_url);
+  }
+  return std::make_unique<auth::Verifier>(std::move(options), std::move(keys));
+}
+
 void Application::Impl::start() {
   if (settings.migrate_on_start) migrate_databases(settings, descriptors);
   metrics::register_process_metrics(metrics);
+  verifier = make_verifier();
 
   std::vector<MountedService> mounted;
   for (const auto* d : descriptors) {
@@ -62,12 +91,12 @@ void Application::Impl::start() {
     databases.push_back(std::make_unique<db::Database>(io, pool));
     databases.back()->register_metrics(metrics, std::string(d->id));
     contexts.push_back(std::make_unique<service::ServiceContext>(
-        service::ServiceContext{io, metrics, source, *databases.back(), settings.environment}));
+        service::ServiceContext{io, metrics, source, *databases.back(), settings.environment, verifier.get()}));
     services.push_back(d->create(*contexts.back()));
     services.back()->register_routes(router);
     mounted.push_back({d, databases.back().get()});
   }
-  register_ops_routes(router, metrics, mounted);
+  register_ops_routes(router, metrics, *verifier, mounted);
 
   settings.http.access_log = log::access_sink();
   if (auto* sink = settings.http.access_log) {
@@ -78,6 +107,7 @@ void Application::Impl::start() {
   server = std::make_unique<http::Server>(io, router, metrics, settings.http);
   server->start();
   io.start();
+  verifier->start(io);
   started = true;
   for (auto& s : services) s->start();
 }
@@ -87,6 +117,7 @@ bool Application::Impl::stop() {
   stopped = true;
   bool clean = server->shutdown(settings.shutdown_grace);
   for (auto& s : services) s->stop();
+  verifier->stop();
   io.stop();
   io.join();
   return clean;

@@ -2,6 +2,7 @@
 
 #include "services/event_command/event_command_service.h"
 #include "services/event_query/event_query_service.h"
+#include "services/idp/idp_service.h"
 #include "services/order/order_service.h"
 #include "services/scheduler/scheduler_service.h"
 
@@ -9,7 +10,8 @@ namespace ticketly::app {
 
 const std::vector<const service::ServiceDescriptor*>& all_services() {
   static const std::vector<const service::ServiceDescriptor*> services{
-      &event_command::descriptor(), &event_query::descriptor(), &order::descriptor(), &scheduler::descriptor()};
+      &event_command::descriptor(), &event_query::descriptor(), &order::descriptor(), &scheduler::descriptor(),
+      &idp::descriptor()};
   return services;
 }
 

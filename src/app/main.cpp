@@ -13,8 +13,19 @@ namespace {
 
 using ticketly::service::ServiceDescriptor;
 
-std::vector<const ServiceDescriptor*> select_services(const std::vector<std::string>& names) {
-  if (names.empty()) return ticketly::app::all_services();
+// No names: every service, plus the development identity provider unless this is
+// production or tokens come from an external issuer.
+std::vector<const ServiceDescriptor*> select_services(const std::vector<std::string>& names,
+                                                      const ticketly::config::Source& source) {
+  if (names.empty()) {
+    bool dev_idp = source.get("TICKETLY_ENV").value_or("development") != "production" &&
+                   source.get("TICKETLY_AUTH_ISSUER").value_or("").empty();
+    std::vector<const ServiceDescriptor*> out;
+    for (const auto* d : ticketly::app::all_services()) {
+      if (d->id != "idp" || dev_idp) out.push_back(d);
+    }
+    return out;
+  }
   std::vector<const ServiceDescriptor*> out;
   for (const auto& n : names) {
     const auto* d = ticketly::app::find_service(n);
@@ -46,8 +57,9 @@ int main(int argc, char** argv) {
   cli.require_subcommand(1);
 
   std::vector<std::string> serve_names;
-  auto* serve = cli.add_subcommand("serve", "Run services. No argument: all of them on TICKETLY_PORT (8088); "
-                                            "one name: that service alone on its own port");
+  auto* serve = cli.add_subcommand("serve", "Run services. No argument: all of them (and, outside production, the "
+                                            "development identity provider) on TICKETLY_PORT (8088); one name: that "
+                                            "service alone on its own port");
   serve->add_option("services", serve_names, "Services to run: " + service_list());
 
   std::vector<std::string> migrate_names;
@@ -65,12 +77,12 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*migrate) {
-      auto services = select_services(migrate_names);
+      auto services = select_services(migrate_names, source);
       auto settings = load(source, services);
       ticketly::app::migrate_databases(settings, services);
       return 0;
     }
-    auto services = select_services(serve_names);
+    auto services = select_services(serve_names, source);
     auto settings = load(source, services);
     ticketly::app::Application app(std::move(settings), source, services);
     return app.run();

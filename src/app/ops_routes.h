@@ -1,6 +1,8 @@
 #pragma once
 // Operations endpoints of a process: liveness, readiness, Prometheus metrics,
-// and the per-service health aliases the web client and probes use.
+// the per-service health aliases the web client and probes use, and per service
+// `<base>/whoami` (any valid token) and `<base>/internal/whoami` (service accounts
+// only): what that service makes of the caller's token.
 #include <string>
 #include <vector>
 
@@ -13,6 +15,9 @@ class Database;
 namespace ticketly::metrics {
 class Registry;
 }
+namespace ticketly::auth {
+class Verifier;
+}
 
 namespace ticketly::app {
 
@@ -21,6 +26,7 @@ struct MountedService {
   db::Database* database;
 };
 
-void register_ops_routes(http::Router& router, metrics::Registry& metrics, std::vector<MountedService> services);
+void register_ops_routes(http::Router& router, metrics::Registry& metrics, auth::Verifier& verifier,
+                         std::vector<MountedService> services);
 
 }  // namespace ticketly::app

@@ -72,6 +72,23 @@ Settings load_settings(const config::Source& source, const std::vector<const ser
   s.db_statement_timeout = r.duration("TICKETLY_DB_STATEMENT_TIMEOUT", std::chrono::milliseconds(0));
   s.migrate_on_start = r.boolean("TICKETLY_MIGRATE_ON_START", true);
 
+  s.auth.public_url = r.string("TICKETLY_PUBLIC_URL", s.auth.public_url);
+  while (!s.auth.public_url.empty() && s.auth.public_url.back() == '/') s.auth.public_url.pop_back();
+  if (s.auth.public_url.rfind("http://", 0) != 0 && s.auth.public_url.rfind("https://", 0) != 0) {
+    r.problem("TICKETLY_PUBLIC_URL", "must start with http:// or https://");
+  }
+  if (auto issuer = r.optional_string("TICKETLY_AUTH_ISSUER")) {
+    s.auth.issuer = *issuer;
+    s.auth.external_issuer = true;
+  } else {
+    s.auth.issuer = s.auth.public_url + "/realms/event-ticketing";
+  }
+  s.auth.jwks_url = r.optional_string("TICKETLY_AUTH_JWKS_URL");
+  s.auth.audience = r.optional_string("TICKETLY_AUTH_AUDIENCE");
+  s.auth.leeway = std::chrono::duration_cast<std::chrono::seconds>(
+      r.duration("TICKETLY_AUTH_LEEWAY", std::chrono::seconds(30)));
+  s.auth.service_clients = r.list("TICKETLY_AUTH_SERVICE_CLIENTS", s.auth.service_clients);
+
   s.log.level = r.one_of("TICKETLY_LOG_LEVEL", "info", {"trace", "debug", "info", "warn", "error", "critical", "off"});
   s.log.format = r.one_of("TICKETLY_LOG_FORMAT", "json", {"json", "text"}) == "json" ? log::Format::Json : log::Format::Text;
   s.log.access_log = r.boolean("TICKETLY_ACCESS_LOG", true);

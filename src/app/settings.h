@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,19 @@
 #include "platform/service/service.h"
 
 namespace ticketly::app {
+
+// Token verification (DESIGN §4). Without TICKETLY_AUTH_ISSUER the process trusts
+// the built-in development identity provider under TICKETLY_PUBLIC_URL.
+struct AuthSettings {
+  std::string public_url = "http://localhost:8088";  // how browsers reach this deployment
+  std::string issuer;                                 // exact `iss` of accepted tokens
+  bool external_issuer = false;                       // TICKETLY_AUTH_ISSUER was set
+  std::optional<std::string> jwks_url;
+  std::optional<std::string> audience;
+  std::chrono::seconds leeway{30};
+  std::vector<std::string> service_clients{"event-command-service", "event-query-service", "order-service",
+                                           "scheduler-service"};
+};
 
 struct Settings {
   std::string environment = "development";  // development | test | production
@@ -28,6 +42,7 @@ struct Settings {
   bool migrate_on_start = true;
   std::chrono::milliseconds shutdown_grace{10000};
   log::LogOptions log;
+  AuthSettings auth;
 
   std::string database_name(const service::ServiceDescriptor& s) const;
   std::string database_url(const service::ServiceDescriptor& s) const;

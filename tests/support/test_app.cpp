@@ -1,5 +1,6 @@
 #include "support/test_app.h"
 
+#include <filesystem>
 #include <random>
 
 #include "app/catalogue.h"
@@ -17,27 +18,40 @@ std::string unique_db_prefix() {
   return p;
 }
 
-TestApp::TestApp(std::vector<std::string> services, const std::function<void(app::Settings&)>& configure) {
+namespace {
+
+config::Source test_source(const std::string& prefix, std::map<std::string, std::string> extra) {
+  std::map<std::string, std::string> env{
+      {"TICKETLY_PG_URL", TestDatabase::cluster_url()},
+      {"TICKETLY_DB_PREFIX", prefix},
+      {"TICKETLY_DATA_DIR", (std::filesystem::temp_directory_path() / ("ticketly-" + prefix)).string()},
+      {"TICKETLY_ENV", "test"},
+      {"TICKETLY_BIND", "127.0.0.1"},
+      {"TICKETLY_PORT", "0"},
+      {"TICKETLY_PUBLIC_URL", "http://localhost:8088"},
+      {"TICKETLY_WORKERS", "2"},
+      {"TICKETLY_DB_POOL_SIZE", "4"},
+      {"TICKETLY_LOG_LEVEL", "warn"},
+      {"TICKETLY_ACCESS_LOG", "false"},
+  };
+  for (auto& [k, v] : extra) env[k] = v;
+  return config::Source::from_map(std::move(env));
+}
+
+}  // namespace
+
+TestApp::TestApp(std::vector<std::string> services, const std::function<void(app::Settings&)>& configure,
+                 std::map<std::string, std::string> extra_env)
+    : source_(test_source(unique_db_prefix(), std::move(extra_env))) {
   if (services.empty()) {
     services_ = app::all_services();
   } else {
     for (const auto& n : services) services_.push_back(app::find_service(n));
   }
-  auto source = config::Source::from_map({
-      {"TICKETLY_PG_URL", TestDatabase::cluster_url()},
-      {"TICKETLY_DB_PREFIX", unique_db_prefix()},
-      {"TICKETLY_ENV", "test"},
-      {"TICKETLY_BIND", "127.0.0.1"},
-      {"TICKETLY_PORT", "0"},
-      {"TICKETLY_WORKERS", "2"},
-      {"TICKETLY_DB_POOL_SIZE", "4"},
-      {"TICKETLY_LOG_LEVEL", "warn"},
-      {"TICKETLY_ACCESS_LOG", "false"},
-  });
-  settings_ = app::load_settings(source, services_);
+  settings_ = app::load_settings(source_, services_);
   settings_.http.port = 0;  // single-service mode reads TICKETLY_<SERVICE>_PORT
   if (configure) configure(settings_);
-  app_ = std::make_unique<app::Application>(settings_, source, services_);
+  app_ = std::make_unique<app::Application>(settings_, source_, services_);
   app_->start();
 }
 
@@ -51,6 +65,8 @@ TestApp::~TestApp() {
       // Leaving a test database behind is harmless: the cluster is thrown away.
     }
   }
+  std::error_code ec;
+  std::filesystem::remove_all(settings_.data_dir, ec);
 }
 
 std::string TestApp::database_url(std::string_view service) const {

@@ -1,8 +1,10 @@
 #pragma once
 // The real Application (every selected service, its databases migrated) on an
 // ephemeral port, against the test cluster. Each TestApp gets databases of its
-// own (`<random prefix>_<service>`), dropped when it is destroyed.
+// own (`<random prefix>_<service>`) and a data directory of its own (identity
+// provider keys and secrets), both removed when it is destroyed.
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,7 +17,8 @@ class TestApp {
  public:
   // `services` empty = all; `configure` may change the settings before start.
   explicit TestApp(std::vector<std::string> services = {},
-                   const std::function<void(app::Settings&)>& configure = {});
+                   const std::function<void(app::Settings&)>& configure = {},
+                   std::map<std::string, std::string> extra_env = {});
   ~TestApp();
 
   std::uint16_t port() const { return app_->port(); }
@@ -26,8 +29,11 @@ class TestApp {
 
   // Environment for a child `ticketly` process using the same cluster and prefix.
   std::vector<std::string> child_environment() const;
+  // The configuration the services read (e.g. for idp::client_secret).
+  const config::Source& source() const { return source_; }
 
  private:
+  config::Source source_;
   app::Settings settings_;
   std::vector<const service::ServiceDescriptor*> services_;
   std::unique_ptr<app::Application> app_;

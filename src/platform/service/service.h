@@ -17,6 +17,9 @@
 namespace ticketly::db {
 class Database;
 }
+namespace ticketly::auth {
+class Verifier;
+}
 namespace ticketly::metrics {
 class Registry;
 }
@@ -29,6 +32,9 @@ struct ServiceContext {
   const config::Source& config;  // a service reads its own keys through config::Reader
   db::Database& database;        // this service's own database, already migrated
   std::string environment;       // development | test | production
+  // Verifies bearer tokens for this service's guards (auth/guards.h). Never null in a
+  // running process; shared by every service of the process.
+  auth::Verifier* verifier = nullptr;
 };
 
 class Service {

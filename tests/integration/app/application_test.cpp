@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "platform/db/migrator.h"
@@ -25,7 +26,7 @@ TEST(Application, HealthIsUpWithEveryService) {
   ASSERT_EQ(r.status, 200);
   auto body = r.json();
   EXPECT_EQ(body["status"], "UP");
-  EXPECT_EQ(body["services"], json::Json({"event-command", "event-query", "order", "scheduler"}));
+  EXPECT_EQ(body["services"], json::Json({"event-command", "event-query", "order", "scheduler", "idp"}));
   for (const char* base : {"/api/event-seating", "/api/event-query", "/api/order", "/api/scheduler"}) {
     EXPECT_EQ(http_request(app.port(), "GET", std::string(base) + "/health").status, 200) << base;
   }
@@ -68,7 +69,12 @@ TEST(Application, CreatesAndMigratesOneDatabasePerService) {
 TEST(Application, ExposesPrometheusMetrics) {
   TestApp app;
   http_request(app.port(), "GET", "/health");
+  // The /health request is counted just after its response is written: scrape until it shows.
   auto r = http_request(app.port(), "GET", "/metrics");
+  for (int i = 0; i < 100 && r.body.find("route=\"/health\"") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(10ms);
+    r = http_request(app.port(), "GET", "/metrics");
+  }
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.header("content-type").rfind("text/plain; version=0.0.4", 0), 0u);
   for (const char* m : {"http_requests_total{route=\"/health\",method=\"GET\",status=\"200\"}",
@@ -87,15 +93,21 @@ TEST(Application, OneServiceAloneServesOnlyItsOwnPaths) {
 
 // ---- the binary itself ----
 
+std::string data_dir(const std::string& prefix) {
+  return (std::filesystem::temp_directory_path() / ("ticketly-" + prefix)).string();
+}
+
 std::vector<std::string> base_env(const std::string& prefix) {
   return {"TICKETLY_PG_URL=" + testing::TestDatabase::cluster_url(), "TICKETLY_DB_PREFIX=" + prefix,
+          "TICKETLY_DATA_DIR=" + data_dir(prefix),
           "TICKETLY_BIND=127.0.0.1", "TICKETLY_PORT=0", "TICKETLY_WORKERS=2", "TICKETLY_ACCESS_LOG=false"};
 }
 
 void drop_databases(const std::string& prefix) {
-  for (const char* s : {"event_command", "event_query", "order", "scheduler"}) {
+  for (const char* s : {"event_command", "event_query", "order", "scheduler", "idp"}) {
     db::drop_database_if_exists(testing::TestDatabase::admin_url(), prefix + "_" + s);
   }
+  std::filesystem::remove_all(data_dir(prefix));
 }
 
 std::uint16_t port_from(const std::string& line) {

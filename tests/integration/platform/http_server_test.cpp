@@ -324,9 +324,18 @@ TEST_F(HttpServerTest, ShutdownEndsEventStreamsCleanly) {
 TEST_F(HttpServerTest, CountsRequestsInMetrics) {
   testing::http_request(server->port(), "GET", "/ping");
   testing::http_request(server->port(), "GET", "/nope");
-  auto text = server->metrics().render();
-  EXPECT_NE(text.find(R"(http_requests_total{route="/ping",method="GET",status="200"} 1)"), std::string::npos) << text;
-  EXPECT_NE(text.find(R"(http_requests_total{route="unmatched",method="GET",status="404"} 1)"), std::string::npos);
+  // A request is counted right after its response is written, so the client can see the
+  // response a moment before the count: wait for it rather than race it.
+  const std::string ping = R"(http_requests_total{route="/ping",method="GET",status="200"} 1)";
+  const std::string nope = R"(http_requests_total{route="unmatched",method="GET",status="404"} 1)";
+  std::string text;
+  for (int i = 0; i < 200; ++i) {
+    text = server->metrics().render();
+    if (text.find(ping) != std::string::npos && text.find(nope) != std::string::npos) break;
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_NE(text.find(ping), std::string::npos) << text;
+  EXPECT_NE(text.find(nope), std::string::npos);
   EXPECT_NE(text.find(R"(http_request_duration_seconds_count{route="/ping"} 1)"), std::string::npos);
 }
 
