@@ -3,6 +3,8 @@
 //   BM_VerifyCold       RS256, 2048-bit key: parse + RSA signature + claims, cache off
 //   BM_VerifyColdES256  the same with ES256 (P-256)
 //   BM_VerifyWarm       a token already verified: SHA-256 of the token + one sharded lookup
+//   BM_BaselineRs256    the baseline of the same run: one bare OpenSSL RSA-2048 signature
+//                       check (crypto::verify_rs256) over the same token's signing input
 //
 // Each benchmark runs its loop inside one coroutine, as a request handler would
 // co_await verify(); "cache off" is VerifierOptions::cache_capacity = 0, so the same
@@ -86,6 +88,16 @@ void verify_loop(benchmark::State& state, Setup& s) {
   run(body);
   state.SetItemsProcessed(state.iterations());
 }
+
+void BM_BaselineRs256(benchmark::State& state) {
+  Setup s("RS256", 0);
+  auto dot = s.token.rfind('.');
+  const std::string input = s.token.substr(0, dot);
+  const std::string signature = *crypto::base64url_decode(s.token.substr(dot + 1));
+  for (auto _ : state) benchmark::DoNotOptimize(crypto::verify_rs256(s.key.get(), input, signature));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_BaselineRs256);
 
 void BM_VerifyCold(benchmark::State& state) {
   Setup s("RS256", 0);
