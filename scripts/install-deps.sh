@@ -10,7 +10,7 @@ PACKAGES=(
   libcurl4-openssl-dev libqrencode-dev libpng-dev librdkafka-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-contrib postgresql-client-15
-  wrk nginx-light procps
+  wrk nginx-light procps python3
 )
 
 missing=()

@@ -8,6 +8,8 @@
 #include "app/ops_routes.h"
 #include "platform/auth/key_source.h"
 #include "platform/auth/verifier.h"
+#include "platform/bus/bus_config.h"
+#include "platform/bus/outbox.h"
 #include "platform/db/database.h"
 #include "platform/db/migrator.h"
 #include "platform/log/access_log.h"
@@ -19,11 +21,15 @@
 namespace ticketly::app {
 
 void migrate_databases(const Settings& settings, const std::vector<const service::ServiceDescriptor*>& services) {
+  bus::prepare_bus(settings.bus, settings.pg_url, settings.db_name_prefix);
   for (const auto* s : services) {
     if (!settings.database_url_overridden(*s)) {
       db::create_database_if_missing(db::conninfo_for_database(settings.pg_url, "postgres"), settings.database_name(*s));
     }
     auto report = db::migrate(settings.database_url(*s), s->migrations(), s->id);
+    // Every service database has an outbox (what it publishes) and the dedupe tables
+    // of what it consumes.
+    bus::migrate_outbox(settings.database_url(*s), s->id);
     spdlog::info("database {}: {} migration(s) applied, {} already present", settings.database_name(*s),
                  report.applied.size(), report.already_applied);
   }
@@ -46,7 +52,10 @@ class Application::Impl {
   runtime::IoPool io;
   metrics::Registry metrics;
   std::unique_ptr<auth::Verifier> verifier;
+  std::unique_ptr<bus::Bus> event_bus;
   std::vector<std::unique_ptr<db::Database>> databases;
+  std::vector<std::unique_ptr<bus::Relay>> relays;
+  std::vector<std::unique_ptr<bus::ConsumerRuntime>> consumers;
   std::vector<std::unique_ptr<service::ServiceContext>> contexts;
   std::vector<std::unique_ptr<service::Service>> services;
   http::Router router;
@@ -80,6 +89,8 @@ void Application::Impl::start() {
   if (settings.migrate_on_start) migrate_databases(settings, descriptors);
   metrics::register_process_metrics(metrics);
   verifier = make_verifier();
+  event_bus = bus::make_bus(settings.bus, io,
+                            bus::bus_database_url(settings.bus, settings.pg_url, settings.db_name_prefix));
 
   std::vector<MountedService> mounted;
   for (const auto* d : descriptors) {
@@ -90,8 +101,12 @@ void Application::Impl::start() {
     pool.statement_timeout = settings.db_statement_timeout;
     databases.push_back(std::make_unique<db::Database>(io, pool));
     databases.back()->register_metrics(metrics, std::string(d->id));
-    contexts.push_back(std::make_unique<service::ServiceContext>(
-        service::ServiceContext{io, metrics, source, *databases.back(), settings.environment, verifier.get()}));
+    relays.push_back(std::make_unique<bus::Relay>(
+        io, *event_bus, bus::relay_options(settings.bus, settings.database_url(*d), std::string(d->id)), &metrics));
+    consumers.push_back(std::make_unique<bus::ConsumerRuntime>(
+        *event_bus, io, bus::consumer_options(settings.bus, std::string(d->id)), &metrics));
+    contexts.push_back(std::make_unique<service::ServiceContext>(service::ServiceContext{
+        io, metrics, source, *databases.back(), settings.environment, verifier.get(), consumers.back().get()}));
     services.push_back(d->create(*contexts.back()));
     services.back()->register_routes(router);
     mounted.push_back({d, databases.back().get()});
@@ -108,6 +123,11 @@ void Application::Impl::start() {
   server->start();
   io.start();
   verifier->start(io);
+  event_bus->start();
+  for (auto& r : relays) r->start();
+  for (auto& c : consumers) {
+    if (c->has_handlers()) c->start();
+  }
   started = true;
   for (auto& s : services) s->start();
 }
@@ -117,6 +137,12 @@ bool Application::Impl::stop() {
   stopped = true;
   bool clean = server->shutdown(settings.shutdown_grace);
   for (auto& s : services) s->stop();
+  // Consumers, then relays, then the bus: each stop() is blocking and needs the workers.
+  for (auto& c : consumers) {
+    if (c->has_handlers()) c->stop();
+  }
+  for (auto& r : relays) r->stop();
+  event_bus->stop();
   verifier->stop();
   io.stop();
   io.join();

@@ -89,6 +89,11 @@ Settings load_settings(const config::Source& source, const std::vector<const ser
       r.duration("TICKETLY_AUTH_LEEWAY", std::chrono::seconds(30)));
   s.auth.service_clients = r.list("TICKETLY_AUTH_SERVICE_CLIENTS", s.auth.service_clients);
 
+  s.bus = bus::read_bus_config(r);
+  if (s.bus.kind == bus::BusKind::postgres && !s.bus.database_url && s.pg_url.empty()) {
+    r.problem("TICKETLY_BUS_DATABASE_URL", "is required for TICKETLY_BUS=postgres when TICKETLY_PG_URL is not set");
+  }
+
   s.log.level = r.one_of("TICKETLY_LOG_LEVEL", "info", {"trace", "debug", "info", "warn", "error", "critical", "off"});
   s.log.format = r.one_of("TICKETLY_LOG_FORMAT", "json", {"json", "text"}) == "json" ? log::Format::Json : log::Format::Text;
   s.log.access_log = r.boolean("TICKETLY_ACCESS_LOG", true);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "platform/bus/bus_config.h"
 #include "platform/config/source.h"
 #include "platform/http/server.h"
 #include "platform/log/log.h"
@@ -43,6 +44,7 @@ struct Settings {
   std::chrono::milliseconds shutdown_grace{10000};
   log::LogOptions log;
   AuthSettings auth;
+  bus::BusConfig bus;
 
   std::string database_name(const service::ServiceDescriptor& s) const;
   std::string database_url(const service::ServiceDescriptor& s) const;

@@ -358,6 +358,48 @@ asio::awaitable<Result> Connection::execute_encoded(Statement stmt, std::vector<
   }
 }
 
+void Connection::drain_notifications(std::vector<Notification>& out) {
+  if (!PQconsumeInput(conn_)) fail_connection("reading notifications");
+  while (PGnotify* n = PQnotifies(conn_)) {
+    out.push_back(Notification{n->relname ? n->relname : "", n->extra ? n->extra : "", n->be_pid});
+    PQfreemem(n);
+  }
+}
+
+std::vector<Notification> Connection::take_notifications() {
+  std::vector<Notification> out;
+  // While a command runs its coroutine owns the socket: reading here could swallow the
+  // readiness it waits for. Notifications that came with its results are still queued.
+  if (busy_) {
+    while (PGnotify* n = PQnotifies(conn_)) {
+      out.push_back(Notification{n->relname ? n->relname : "", n->extra ? n->extra : "", n->be_pid});
+      PQfreemem(n);
+    }
+    return out;
+  }
+  if (broken()) throw DbError("database connection is broken", std::string(sqlstate::kConnectionFailure));
+  drain_notifications(out);
+  return out;
+}
+
+asio::awaitable<std::vector<Notification>> Connection::wait_for_notifications(std::chrono::milliseconds timeout) {
+  begin_command();
+  struct Done {
+    Connection* c;
+    ~Done() { c->busy_ = false; }
+  } done{this};
+  std::vector<Notification> out;
+  drain_notifications(out);
+  if (out.empty() && timeout.count() > 0) {
+    {
+      ConnectDeadline deadline(executor_, timeout, [this] { cancel_waits(); });
+      co_await wait(Wait::read);
+    }
+    drain_notifications(out);
+  }
+  co_return out;
+}
+
 bool Connection::broken() const { return broken_ || PQstatus(conn_) != CONNECTION_OK; }
 
 bool Connection::reusable() const { return !broken() && !busy_ && transaction_status() == TxStatus::idle; }

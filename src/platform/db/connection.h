@@ -47,6 +47,13 @@ struct ConnectOptions {
 
 enum class TxStatus { idle, active, in_transaction, in_error, unknown };
 
+// A NOTIFY received by a connection that LISTENs.
+struct Notification {
+  std::string channel;
+  std::string payload;
+  int sender_pid = 0;  // the notifying backend
+};
+
 class Connection {
  public:
   // Opens a connection on `executor` (which must be the io_context that will use it).
@@ -92,6 +99,20 @@ class Connection {
   bool is_prepared(std::string_view name) const { return prepared_.contains(std::string(name)); }
   std::size_t prepared_count() const { return prepared_.size(); }
 
+  // LISTEN/NOTIFY. After `LISTEN channel` on this connection, the server sends
+  // notifications whenever a transaction that notified commits, also while other commands
+  // run; libpq queues them. Use a dedicated connection (not a pooled one): the pool's idle
+  // check discards queued notifications, and a LISTEN outlives the lease.
+  //
+  // What has arrived so far, without waiting.
+  std::vector<Notification> take_notifications();
+  // Waits up to `timeout` for a notification, or until interrupt_wait(); returns what
+  // arrived (possibly nothing: timeouts and interruptions are not errors). Throws DbError
+  // 08006 when the connection is lost.
+  asio::awaitable<std::vector<Notification>> wait_for_notifications(std::chrono::milliseconds timeout);
+  // Ends a pending wait_for_notifications early. Call on the connection's executor.
+  void interrupt_wait() { cancel_waits(); }
+
   // Without blocking, notices a connection the server closed while it sat idle (restart,
   // pg_terminate_backend, idle timeout). Returns false if it is no longer usable.
   bool check_alive();
@@ -116,6 +137,8 @@ class Connection {
   [[noreturn]] void fail_connection(std::string_view context, const std::string& earlier_error = {});
   DbError error_from(const pg_result* r) const;
   asio::awaitable<void> prepare(const Statement& stmt);
+  // Reads what the socket holds and moves queued notifications to `out`.
+  void drain_notifications(std::vector<Notification>& out);
 
   asio::any_io_executor executor_;
   pg_conn* conn_;

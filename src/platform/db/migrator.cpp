@@ -139,11 +139,15 @@ void validate_migrations(std::span<const MigrationFile> files, std::string_view 
 }
 
 MigrationReport migrate(const std::string& conninfo, std::span<const MigrationFile> files,
-                        std::string_view database_label) {
-  validate_migrations(files, database_label);
+                        std::string_view database_label, std::string_view set) {
+  if (!is_valid_database_name(set)) throw MigrationError("invalid migration set name: \"" + std::string(set) + "\"");
   MigrationReport report;
   report.database = std::string(database_label);
-  const std::string where = " of " + report.database;
+  report.set = std::string(set);
+  // "order" for the service's own set, "order/outbox" for another set in its database.
+  const std::string subject = set == kMainMigrationSet ? report.database : report.database + "/" + report.set;
+  validate_migrations(files, subject);
+  const std::string where = " of " + subject;
 
   BlockingSession db(conninfo);
   db.exec("SET client_min_messages = warning");
@@ -158,18 +162,34 @@ MigrationReport migrate(const std::string& conninfo, std::span<const MigrationFi
 
   db.exec(R"sql(
     CREATE TABLE IF NOT EXISTS schema_migrations (
-      version    integer PRIMARY KEY,
+      set_name   text NOT NULL DEFAULT 'main',
+      version    integer NOT NULL,
       name       text NOT NULL,
       checksum   text NOT NULL,
-      applied_at timestamptz NOT NULL DEFAULT now()
+      applied_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (set_name, version)
     ))sql");
+  // A development database migrated before sets existed has schema_migrations(version PK):
+  // its rows are the main set's.
+  db.exec(R"sql(
+    DO $$
+    BEGIN
+      IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                     WHERE table_schema = current_schema() AND table_name = 'schema_migrations'
+                       AND column_name = 'set_name') THEN
+        ALTER TABLE schema_migrations ADD COLUMN set_name text NOT NULL DEFAULT 'main';
+        ALTER TABLE schema_migrations DROP CONSTRAINT schema_migrations_pkey;
+        ALTER TABLE schema_migrations ADD PRIMARY KEY (set_name, version);
+      END IF;
+    END $$)sql");
 
   struct Applied {
     std::string name, checksum;
   };
   std::map<int, Applied> applied;
   {
-    auto r = db.exec("SELECT version, name, checksum FROM schema_migrations ORDER BY version");
+    auto r = db.exec("SELECT version, name, checksum FROM schema_migrations WHERE set_name = $1 ORDER BY version",
+                     {report.set});
     for (int i = 0; i < PQntuples(r.get()); ++i) {
       applied[std::stoi(PQgetvalue(r.get(), i, 0))] = Applied{PQgetvalue(r.get(), i, 1), PQgetvalue(r.get(), i, 2)};
     }
@@ -190,20 +210,19 @@ MigrationReport migrate(const std::string& conninfo, std::span<const MigrationFi
     db.exec("BEGIN");
     try {
       db.exec(std::string(file.sql));
-      db.exec("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-              {std::to_string(file.version), std::string(file.name), checksum});
+      db.exec("INSERT INTO schema_migrations (set_name, version, name, checksum) VALUES ($1, $2, $3, $4)",
+              {report.set, std::to_string(file.version), std::string(file.name), checksum});
       db.exec("COMMIT");
     } catch (const DbError& e) {
       db.exec_quietly("ROLLBACK");
       throw DbError("migration " + id + where + " failed: " + e.what(), e.sqlstate(), e.constraint(), e.detail());
     }
     report.applied.push_back(id);
-    spdlog::info("database {}: applied migration {}", report.database, id);
+    spdlog::info("database {}: applied migration {}", subject, id);
   }
   // Rows without a file: this binary is older than the schema (e.g. a rolling deploy).
   for (const auto& [version, row] : applied) {
-    spdlog::warn("database {}: migration {} ({}) is applied but unknown to this build", report.database, version,
-                 row.name);
+    spdlog::warn("database {}: migration {} ({}) is applied but unknown to this build", subject, version, row.name);
   }
   return report;
 }

@@ -3,8 +3,10 @@
 // `ticketly migrate`) before anything is served, so they use plain blocking libpq.
 //
 // migrate() applies embedded MigrationFiles in version order, each in its own
-// transaction together with its row in schema_migrations(version, name, checksum,
-// applied_at). It holds a session advisory lock meanwhile, so replicas starting at the
+// transaction together with its row in schema_migrations(set_name, version, name,
+// checksum, applied_at). A database can hold several independent sets, each with its own
+// version sequence: a service's own schema ("main") and, say, the platform's transactional
+// outbox ("outbox"). It holds a session advisory lock meanwhile, so replicas starting at the
 // same time take turns: the second one waits, then finds everything applied. A file
 // whose text changed after it was applied stops start-up: migrations are append-only.
 // A file must not contain its own BEGIN/COMMIT, nor statements that cannot run inside a
@@ -23,6 +25,7 @@ namespace ticketly::db {
 
 struct MigrationReport {
   std::string database;              // the label passed to migrate()
+  std::string set = "main";          // the migration set
   std::vector<std::string> applied;  // "0002_add_holds", in the order applied
   std::size_t already_applied = 0;   // files found applied with a matching checksum
 };
@@ -33,8 +36,13 @@ class MigrationError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The set every service's own migrations belong to.
+inline constexpr std::string_view kMainMigrationSet = "main";
+
+// `set` names the migration set of `files` (a plain identifier, e.g. "outbox"); versions
+// are unique within a set. Messages name a set other than "main" as "<label>/<set>".
 MigrationReport migrate(const std::string& conninfo, std::span<const MigrationFile> files,
-                        std::string_view database_label);
+                        std::string_view database_label, std::string_view set = kMainMigrationSet);
 
 // Checks versions are positive, unique and strictly increasing; throws MigrationError.
 void validate_migrations(std::span<const MigrationFile> files, std::string_view database_label);

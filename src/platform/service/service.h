@@ -20,6 +20,10 @@ class Database;
 namespace ticketly::auth {
 class Verifier;
 }
+namespace ticketly::bus {
+class Bus;
+class ConsumerRuntime;
+}
 namespace ticketly::metrics {
 class Registry;
 }
@@ -35,6 +39,11 @@ struct ServiceContext {
   // Verifies bearer tokens for this service's guards (auth/guards.h). Never null in a
   // running process; shared by every service of the process.
   auth::Verifier* verifier = nullptr;
+  // This service's consumer group on the event bus: register handlers with `on(topic, …)`
+  // while being created; the process starts the group once it listens (and only if a
+  // handler was registered). To publish, call bus::publish() inside a transaction on
+  // `database`: the process relays this database's outbox. Never null in a running process.
+  bus::ConsumerRuntime* consumer = nullptr;
 };
 
 class Service {

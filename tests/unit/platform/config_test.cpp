@@ -81,9 +81,13 @@ TEST(Settings, RequiresADatabaseAndReportsBadValues) {
 }
 
 TEST(Settings, PerServiceDatabaseUrlOverridesTheCluster) {
-  auto src = Source::from_map({{"TICKETLY_ORDER_DATABASE_URL", "postgresql://db.internal/orders"}});
+  auto src = Source::from_map({{"TICKETLY_ORDER_DATABASE_URL", "postgresql://db.internal/orders"},
+                               {"TICKETLY_BUS_DATABASE_URL", "postgresql://db.internal/bus"}});
   auto s = app::load_settings(src, {app::find_service("order")});
   EXPECT_EQ(s.database_url(*app::find_service("order")), "postgresql://db.internal/orders");
+  // Without a cluster URL, the bus's database must be named too.
+  EXPECT_THROW(app::load_settings(src.with("TICKETLY_BUS_DATABASE_URL", ""), {app::find_service("order")}),
+               ConfigError);
 }
 
 }  // namespace
