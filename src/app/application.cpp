@@ -45,6 +45,8 @@ class Application::Impl {
   void start();
   bool stop();
   std::unique_ptr<auth::Verifier> make_verifier();
+  bool local_idp() const;
+  service::ServiceIdentity identity_of(const service::ServiceDescriptor& d);
 
   Settings settings;
   config::Source source;
@@ -74,15 +76,47 @@ std::unique_ptr<auth::Verifier> Application::Impl::make_verifier() {
   options.audience = settings.auth.audience;
   options.service_clients = settings.auth.service_clients;
   options.metrics = &metrics;
-  bool local_idp = !settings.auth.external_issuer &&
-                   std::any_of(descriptors.begin(), descriptors.end(), [](auto* d) { return d->id == "idp"; });
   std::shared_ptr<auth::KeySource> keys;
-  if (local_idp) {
+  if (local_idp()) {
     keys = std::make_shared<auth::StaticKeySource>([dir = settings.data_dir] { return idp::jwks_json(dir); });
   } else {
     keys = std::make_shared<auth::HttpKeySource>(io, settings.auth.issuer, settings.auth.jwks_url);
   }
   return std::make_unique<auth::Verifier>(std::move(options), std::move(keys));
+}
+
+bool Application::Impl::local_idp() const {
+  return !settings.auth.external_issuer &&
+         std::any_of(descriptors.begin(), descriptors.end(), [](auto* d) { return d->id == "idp"; });
+}
+
+// A service's client credentials: TICKETLY_<ID>_CLIENT_SECRET, or — with the development
+// provider in this process — the secret it generated. Peers and the provider are reached
+// through this process's own listener unless configured otherwise.
+service::ServiceIdentity Application::Impl::identity_of(const service::ServiceDescriptor& d) {
+  service::ServiceIdentity id;
+  id.client_id = std::string(d.name) + "-service";
+  std::string key = "TICKETLY_" + std::string(d.id) + "_CLIENT_SECRET";
+  std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::toupper(c); });
+  if (auto secret = source.get(key); secret && !secret->empty()) {
+    id.client_secret = *secret;
+  } else if (local_idp() && d.id != "idp") {
+    id.client_secret = idp::client_secret(source, id.client_id);
+  }
+  auto self = [this] { return "http://127.0.0.1:" + std::to_string(server ? server->port() : settings.http.port); };
+  if (settings.auth.internal_base_url) {
+    id.internal_base_url = [url = *settings.auth.internal_base_url] { return url; };
+  } else {
+    id.internal_base_url = self;
+  }
+  if (settings.auth.internal_realm_url) {
+    id.realm_url = [url = *settings.auth.internal_realm_url] { return url; };
+  } else if (local_idp()) {
+    id.realm_url = [self] { return self() + "/realms/event-ticketing"; };
+  } else {
+    id.realm_url = [url = settings.auth.issuer] { return url; };
+  }
+  return id;
 }
 
 void Application::Impl::start() {
@@ -106,7 +140,8 @@ void Application::Impl::start() {
     consumers.push_back(std::make_unique<bus::ConsumerRuntime>(
         *event_bus, io, bus::consumer_options(settings.bus, std::string(d->id)), &metrics));
     contexts.push_back(std::make_unique<service::ServiceContext>(service::ServiceContext{
-        io, metrics, source, *databases.back(), settings.environment, verifier.get(), consumers.back().get()}));
+        io, metrics, source, *databases.back(), settings.environment, verifier.get(), consumers.back().get(),
+        identity_of(*d)}));
     services.push_back(d->create(*contexts.back()));
     services.back()->register_routes(router);
     mounted.push_back({d, databases.back().get()});

@@ -87,6 +87,8 @@ Settings load_settings(const config::Source& source, const std::vector<const ser
   s.auth.audience = r.optional_string("TICKETLY_AUTH_AUDIENCE");
   s.auth.leeway = std::chrono::duration_cast<std::chrono::seconds>(
       r.duration("TICKETLY_AUTH_LEEWAY", std::chrono::seconds(30)));
+  s.auth.internal_realm_url = r.optional_string("TICKETLY_AUTH_INTERNAL_REALM_URL");
+  s.auth.internal_base_url = r.optional_string("TICKETLY_INTERNAL_URL");
   s.auth.service_clients = r.list("TICKETLY_AUTH_SERVICE_CLIENTS", s.auth.service_clients);
 
   s.bus = bus::read_bus_config(r);

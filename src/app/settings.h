@@ -25,6 +25,10 @@ struct AuthSettings {
   std::optional<std::string> jwks_url;
   std::optional<std::string> audience;
   std::chrono::seconds leeway{30};
+  // How this process reaches the identity provider and its peers; empty = the issuer /
+  // this process's own listener.
+  std::optional<std::string> internal_realm_url;  // TICKETLY_AUTH_INTERNAL_REALM_URL
+  std::optional<std::string> internal_base_url;   // TICKETLY_INTERNAL_URL
   std::vector<std::string> service_clients{"event-command-service", "event-query-service", "order-service",
                                            "scheduler-service"};
 };

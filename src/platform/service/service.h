@@ -4,6 +4,7 @@
 // operations endpoints, and hands each service what it needs in a ServiceContext.
 // The same service object serves all-in-one and one-service-per-process modes.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -30,6 +31,22 @@ class Registry;
 
 namespace ticketly::service {
 
+// How a service calls the identity provider as itself (client credentials), e.g. to
+// invite staff through Keycloak's admin API, and how it reaches its peers over HTTP.
+struct ServiceIdentity {
+  std::string client_id;      // "<service name>-service", e.g. "event-command-service"
+  std::string client_secret;  // empty when none is configured (then such calls fail with 503)
+  // The realm URL as this process reaches it, e.g. http://127.0.0.1:8088/realms/event-ticketing
+  // (may differ from the public issuer); token endpoint and admin API derive from it.
+  std::function<std::string()> realm_url;
+  // The base URL of this deployment for service-to-service HTTP calls.
+  std::function<std::string()> internal_base_url;
+
+  std::string token_url() const { return realm_url() + "/protocol/openid-connect/token"; }
+  // Keycloak's admin REST API of the same realm (…/admin/realms/<realm>).
+  std::string admin_url() const;
+};
+
 struct ServiceContext {
   runtime::IoPool& io;
   metrics::Registry& metrics;
@@ -44,6 +61,7 @@ struct ServiceContext {
   // handler was registered). To publish, call bus::publish() inside a transaction on
   // `database`: the process relays this database's outbox. Never null in a running process.
   bus::ConsumerRuntime* consumer = nullptr;
+  ServiceIdentity identity;
 };
 
 class Service {
