@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <atomic>
 #include <future>
+#include <mutex>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -49,6 +51,16 @@ std::chrono::milliseconds backoff(int failures) {
 
 }  // namespace
 
+// Active relays of this process by database identity (see detail::local_relay_active).
+struct LocalRelays {
+  std::mutex mu;
+  std::unordered_map<std::string, std::weak_ptr<Relay::State>> active;
+};
+LocalRelays& local_relays() {
+  static LocalRelays r;
+  return r;
+}
+
 // Figures the metric callbacks read; shared so a scrape after the relay is gone is harmless.
 struct RelayGauges {
   std::atomic<double> backlog{0}, oldest_epoch{0}, active{0};
@@ -67,7 +79,10 @@ struct Relay::State : std::enable_shared_from_this<Relay::State> {
   asio::io_context& context;
   asio::steady_timer timer;
   std::unique_ptr<db::Connection> conn;
+  std::string identity;                    // conn's database_identity(), once connected
   bool waiting_for_notifications = false;  // only touched on `context`
+  // A local publisher committed since the last fetch: fetch again before waiting.
+  std::atomic<bool> wake_pending{false};
   std::atomic<bool> started{false}, stopping{false};
   std::atomic<bool> active{false};
   std::atomic<std::uint64_t> relayed{0};
@@ -93,6 +108,23 @@ struct Relay::State : std::enable_shared_from_this<Relay::State> {
   void set_active(bool on) {
     active = on;
     gauges->active = on ? 1 : 0;
+    if (identity.empty()) return;
+    auto& registry = local_relays();
+    std::lock_guard lock(registry.mu);
+    auto it = registry.active.find(identity);
+    if (on) {
+      registry.active[identity] = weak_from_this();
+    } else if (it != registry.active.end() && it->second.lock().get() == this) {
+      registry.active.erase(it);
+    }
+  }
+
+  // Any thread: a local transaction with outbox rows committed.
+  void wake() {
+    if (wake_pending.exchange(true)) return;  // already due to fetch
+    asio::post(context, [self = shared_from_this()] {
+      if (self->conn && self->waiting_for_notifications) self->conn->interrupt_wait();
+    });
   }
 
   asio::awaitable<void> refresh_stats(bool force) {
@@ -126,6 +158,7 @@ struct Relay::State : std::enable_shared_from_this<Relay::State> {
     // Named: g++ 12 frees a braced temporary inside a co_await expression twice.
     db::ConnectOptions connect{options.conninfo};
     conn = co_await db::Connection::connect(context.get_executor(), connect);
+    identity = conn->database_identity();
     co_await conn->query("LISTEN " + std::string(kOutboxChannel));
     while (!stopping) {
       if ((co_await conn->query("SELECT pg_try_advisory_lock($1)", lock_key())).scalar<bool>()) break;
@@ -138,9 +171,13 @@ struct Relay::State : std::enable_shared_from_this<Relay::State> {
     const auto batch_size = static_cast<std::int64_t>(std::max<std::size_t>(options.batch_size, 1));
     while (!stopping) {
       conn->take_notifications();  // whatever woke us is covered by the SELECT below
+      wake_pending = false;        // likewise
       auto rows = co_await conn->execute(kFetch, batch_size);
       if (rows.empty()) {
         co_await refresh_stats(false);
+        // A wake-up that came while fetching is not lost: it set wake_pending, and its
+        // interrupt (posted to this thread) can only run once we are waiting or below.
+        if (wake_pending) continue;
         waiting_for_notifications = true;
         if (!stopping) co_await conn->wait_for_notifications(options.poll_interval);
         waiting_for_notifications = false;
@@ -231,6 +268,28 @@ void Relay::stop() {
 }
 
 bool Relay::active() const { return state_->active; }
+
+namespace detail {
+
+bool local_relay_active(const std::string& identity) {
+  auto& registry = local_relays();
+  std::lock_guard lock(registry.mu);
+  auto it = registry.active.find(identity);
+  return it != registry.active.end() && !it->second.expired();
+}
+
+void wake_local_relay(const std::string& identity) {
+  std::shared_ptr<Relay::State> relay;
+  {
+    auto& registry = local_relays();
+    std::lock_guard lock(registry.mu);
+    auto it = registry.active.find(identity);
+    if (it != registry.active.end()) relay = it->second.lock();
+  }
+  if (relay && relay->active) relay->wake();
+}
+
+}  // namespace detail
 
 std::uint64_t Relay::relayed() const { return state_->relayed; }
 

@@ -11,8 +11,11 @@
 //   serialise on its row lock, so that is commit order too).
 // - At-least-once: rows are deleted only after produce() returned (the bus made them
 //   durable). A crash in between sends them again, with the same x-message-id.
-// - Wake-up: LISTEN on the outbox channel (publish() notifies on commit), with a polling
-//   fallback every `poll_interval` for a lost connection or notification.
+// - Wake-up: a publishing transaction in THIS process wakes the active relay directly after
+//   it commits (db::Connection::after_commit; no NOTIFY, which serialises commits
+//   cluster-wide). Publishers in other processes NOTIFY the outbox channel, on which the
+//   relay LISTENs (publish() decides per transaction, outbox.h Wake). A short poll
+//   (`poll_interval`) covers lost notifications and publishers that never NOTIFY.
 // - Replicas: exactly one relay per database is active. It holds a session-level advisory
 //   lock on its own connection; the others stand by and retry every `standby_interval`.
 //   If the active replica dies its session ends, PostgreSQL frees the lock and a standby
@@ -27,6 +30,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "platform/bus/bus.h"
 #include "platform/runtime/io_pool.h"
@@ -40,7 +44,7 @@ namespace ticketly::bus {
 struct RelayOptions {
   std::string conninfo;                              // the producing service's database
   std::string label;                                 // for metrics and logs, e.g. "order"
-  std::chrono::milliseconds poll_interval{500};      // re-check without a notification
+  std::chrono::milliseconds poll_interval{100};      // re-check without a notification
   std::size_t batch_size = 500;                      // rows per produce()
   std::chrono::milliseconds standby_interval{2000};  // a standby replica retries the lock
 };
@@ -73,5 +77,14 @@ class Relay {
  private:
   std::shared_ptr<State> state_;
 };
+
+namespace detail {
+// The process-wide registry of active relays, by database identity
+// (db::Connection::database_identity()); what publish() consults. Thread-safe.
+bool local_relay_active(const std::string& identity);
+// Wakes the active relay of that database in this process, if any; cheap when it is
+// already awake (wake-ups fold into one).
+void wake_local_relay(const std::string& identity);
+}  // namespace detail
 
 }  // namespace ticketly::bus

@@ -296,8 +296,48 @@ asio::awaitable<Result> Connection::finish_command() {
     }
   }
   busy_ = false;
+  if (!after_commit_.empty()) settle_after_commit(error ? nullptr : &last);
   if (error) throw *error;
   co_return last;
+}
+
+void Connection::after_commit(std::function<void()> fn) {
+  if (!fn) return;
+  if (!in_transaction()) {
+    try {
+      fn();
+    } catch (const std::exception& e) {
+      spdlog::error("after-commit hook failed: {}", e.what());
+    }
+    return;
+  }
+  after_commit_.push_back(std::move(fn));
+}
+
+void Connection::settle_after_commit(const Result* last) {
+  if (transaction_status() != TxStatus::idle) {
+    if (broken_) after_commit_.clear();
+    return;  // still inside the transaction
+  }
+  // The transaction is over. "COMMIT" is the tag of a successful COMMIT/END; a COMMIT of
+  // a failed transaction reports "ROLLBACK".
+  auto hooks = std::move(after_commit_);
+  after_commit_.clear();
+  if (!last || last->command_status() != "COMMIT") return;
+  for (auto& fn : hooks) {
+    try {
+      fn();
+    } catch (const std::exception& e) {
+      spdlog::error("after-commit hook failed: {}", e.what());
+    }
+  }
+}
+
+std::string Connection::database_identity() const {
+  const char* host = PQhost(conn_);
+  const char* port = PQport(conn_);
+  const char* name = PQdb(conn_);
+  return std::string(host ? host : "") + ":" + (port ? port : "") + "/" + (name ? name : "");
 }
 
 asio::awaitable<Result> Connection::query_encoded(std::string sql, std::vector<Encoded> params) {
@@ -440,6 +480,7 @@ bool Connection::check_alive() {
 void Connection::fail_connection(std::string_view context, const std::string& earlier_error) {
   broken_ = true;
   busy_ = false;
+  after_commit_.clear();  // whether the COMMIT happened is unknown: never claim it did
   std::string message = "database connection lost while " + std::string(context) + ": " + trimmed(PQerrorMessage(conn_));
   if (!earlier_error.empty()) message += " (after: " + earlier_error + ")";
   throw DbError(std::move(message), std::string(sqlstate::kConnectionFailure));

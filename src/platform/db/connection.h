@@ -11,6 +11,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -113,6 +114,21 @@ class Connection {
   // Ends a pending wait_for_notifications early. Call on the connection's executor.
   void interrupt_wait() { cancel_waits(); }
 
+  // After-commit hooks. `fn` runs once the transaction now open on this connection has
+  // committed: right after a COMMIT (or END) reports success, on this connection's thread,
+  // before the coroutine that sent the COMMIT resumes. A rollback, a failed COMMIT or a
+  // lost connection drops the hooks unrun. Hooks must not throw (what they throw is logged
+  // and swallowed) and must not use this connection. Outside a transaction (autocommit)
+  // `fn` runs at once: the previous statement has committed. Database::transaction needs
+  // nothing more: its COMMIT goes through here. Used by bus::publish to wake this
+  // process's outbox relay without a NOTIFY (which serialises commits server-wide).
+  void after_commit(std::function<void()> fn);
+  std::size_t pending_after_commit() const { return after_commit_.size(); }
+
+  // "host:port/dbname" of the server session, as libpq resolved it: identifies the
+  // database for process-local coordination (e.g. which relay serves which outbox).
+  std::string database_identity() const;
+
   // Without blocking, notices a connection the server closed while it sat idle (restart,
   // pg_terminate_backend, idle timeout). Returns false if it is no longer usable.
   bool check_alive();
@@ -137,6 +153,9 @@ class Connection {
   [[noreturn]] void fail_connection(std::string_view context, const std::string& earlier_error = {});
   DbError error_from(const pg_result* r) const;
   asio::awaitable<void> prepare(const Statement& stmt);
+  // After a command finished: runs the after-commit hooks if it was a successful COMMIT,
+  // drops them if the transaction ended otherwise.
+  void settle_after_commit(const Result* last);
   // Reads what the socket holds and moves queued notifications to `out`.
   void drain_notifications(std::vector<Notification>& out);
 
@@ -147,6 +166,7 @@ class Connection {
   bool busy_ = false;    // a command was sent and its results are not all read
   bool broken_ = false;  // lost, or abandoned mid-command
   std::unordered_map<std::string, std::string> prepared_;  // name -> sql
+  std::vector<std::function<void()>> after_commit_;
 };
 
 }  // namespace ticketly::db
