@@ -301,5 +301,81 @@ TEST_F(OutboxTest, IdempotencyHelpersSkipRepeatsAndStaleVersions) {
   EXPECT_EQ(message_key(m), "0f8fad5b-d9cb-469f-a165-70867728950e");
 }
 
+TEST_F(OutboxTest, AfterCommitHooksRunOnlyWhenTheTransactionCommits) {
+  run_on(*io_, [&]() -> awaitable<void> {
+    int committed = 0, rolled_back = 0, outside = 0;
+    co_await db_->transaction([&](db::Connection& tx) -> awaitable<void> {
+      tx.after_commit([&] { ++committed; });
+      co_await tx.query("SELECT 1");
+      EXPECT_EQ(committed, 0);  // not before COMMIT
+      co_return;
+    });
+    EXPECT_EQ(committed, 1);
+    try {
+      co_await db_->transaction([&](db::Connection& tx) -> awaitable<void> {
+        tx.after_commit([&] { ++rolled_back; });
+        co_await tx.query("SELECT 1");
+        throw std::runtime_error("abort");
+      });
+    } catch (const std::runtime_error&) {
+    }
+    // A failed statement makes COMMIT report ROLLBACK: no hook either.
+    try {
+      co_await db_->transaction([&](db::Connection& tx) -> awaitable<void> {
+        tx.after_commit([&] { ++rolled_back; });
+        co_await tx.query("SELECT 1/0");
+      });
+    } catch (const std::exception&) {
+    }
+    EXPECT_EQ(rolled_back, 0);
+    auto lease = co_await db_->acquire();
+    EXPECT_EQ(lease->pending_after_commit(), 0u);
+    lease->after_commit([&] { ++outside; });  // no transaction: runs at once
+    EXPECT_EQ(outside, 1);
+    lease.release();
+  });
+}
+
+TEST_F(OutboxTest, ALocalActiveRelayIsWokenAfterCommitWithoutANotify) {
+  RecordingBus bus;
+  // A poll far longer than the test may wait: only the after-commit wake-up can deliver.
+  RelayOptions o{.conninfo = database_->url(), .label = "order", .poll_interval = 120s,
+                 .standby_interval = 100ms};
+  auto relay = std::make_unique<Relay>(*io_, bus, o);
+  relay->start();
+  ASSERT_TRUE(wait_until([&] { return relay->active(); }, kTimeout));
+  std::vector<db::Notification> notes;
+  run_on(*io_, [&]() -> awaitable<void> {
+    auto executor = co_await asio::this_coro::executor;
+    const db::ConnectOptions connect{database_->url()};
+    auto listener = co_await db::Connection::connect(executor, connect);
+    co_await listener->query("LISTEN ticketly_outbox");
+    auto lease = co_await db_->acquire();
+    EXPECT_TRUE(local_relay_active(*lease));
+    lease.release();
+    co_await db_->transaction([&](db::Connection& tx) -> awaitable<void> {
+      std::vector<OutgoingMessage> batch;
+      for (int i = 0; i < 3; ++i) {
+        batch.push_back(OutgoingMessage{"ticketly.seats.status", "s-1", nlohmann::json{{"n", i}}.dump(), {}});
+      }
+      co_await publish_batch(tx, std::move(batch));
+      const nlohmann::json last{{"n", 3}};
+      co_await publish(tx, "ticketly.seats.status", "s-1", last);
+    });
+    notes = co_await listener->wait_for_notifications(300ms);
+  });
+  EXPECT_TRUE(notes.empty()) << "a local relay needs no NOTIFY";
+  ASSERT_TRUE(wait_until([&] { return bus.produced().size() == 4; }, 20s));
+  const auto produced = bus.produced();
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(nlohmann::json::parse(produced[i].payload)["n"], i);
+  relay->stop();
+  // Without a local relay, publish() falls back to NOTIFY (PublishWrites… above checks it).
+  run_on(*io_, [&]() -> awaitable<void> {
+    auto lease = co_await db_->acquire();
+    EXPECT_FALSE(local_relay_active(*lease));
+    lease.release();
+  });
+}
+
 }  // namespace
 }  // namespace ticketly::bus
