@@ -7,6 +7,7 @@ PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 
 log() { printf '\033[1;34m[ticketly]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[ticketly] error:\033[0m %s\n' "$*" >&2; exit 1; }
+warn() { printf '\033[1;33m[ticketly] warning:\033[0m %s\n' "$*" >&2; }
 
 # Runs a command with root rights: directly as root, through sudo otherwise.
 as_root() {

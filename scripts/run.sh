@@ -39,5 +39,25 @@ cat <<INFO
   Database   $("$TICKETLY_ROOT/scripts/pg.sh" url | sed 's/:[^:@]*@/:***@/')  (password in $TICKETLY_DATA_DIR/pg-password)
 
 INFO
-# `serve` creates and migrates the databases before it listens.
-"$BIN" serve
+# `serve` creates and migrates the databases before it listens. It runs in the
+# background only so the demo data can be put in once it is ready; Ctrl-C (or the
+# server exiting) ends the script either way.
+"$BIN" serve &
+server=$!
+stop_server() { kill -TERM "$server" 2>/dev/null || true; }
+trap stop_server INT TERM
+for _ in $(seq 1 600); do
+  curl -fsS -o /dev/null "$base/ready" 2>/dev/null && break
+  kill -0 "$server" 2>/dev/null || break
+  sleep 0.2
+done
+if curl -fsS -o /dev/null "$base/ready" 2>/dev/null; then
+  if [ "${TICKETLY_DEMO_DATA:-true}" = "true" ]; then
+    "$BIN" seed --url "$base" || warn "demo data could not be created (the server keeps running)"
+  fi
+fi
+status=0
+wait "$server" || status=$?
+# A signal interrupts the first wait; wait again for the graceful shutdown to finish.
+kill -0 "$server" 2>/dev/null && { wait "$server" || status=$?; }
+exit "$status"

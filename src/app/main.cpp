@@ -3,10 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 
 #include "app/application.h"
 #include "app/catalogue.h"
+#include "app/demo/seeder.h"
 #include "platform/config/reader.h"
 
 namespace {
@@ -68,12 +70,25 @@ int main(int argc, char** argv) {
 
   auto* version = cli.add_subcommand("version", "Print the version");
 
+  ticketly::app::demo::SeedOptions seed_options;
+  if (const char* port = std::getenv("TICKETLY_PORT"); port && *port) {
+    seed_options.base_url = std::string("http://localhost:") + port;
+  }
+  auto* seed = cli.add_subcommand("seed", "Create the demo catalogue (organization, event, sessions on sale) "
+                                          "through the public API of a running server; does nothing if present");
+  seed->add_option("--url", seed_options.base_url, "Base URL of the running all-in-one server")
+      ->capture_default_str();
+
   CLI11_PARSE(cli, argc, argv);
 
   try {
     auto source = ticketly::config::Source::from_environment();
     if (*version) {
       std::cout << "ticketly " << TICKETLY_VERSION << "\n";
+      return 0;
+    }
+    if (*seed) {
+      ticketly::app::demo::print_summary(std::cout, seed_options, ticketly::app::demo::seed(seed_options));
       return 0;
     }
     if (*migrate) {

@@ -79,7 +79,7 @@ BusConfig read_bus_config(config::Reader& r) {
   c.poll_interval = read_duration(r, "TICKETLY_BUS_POLL_INTERVAL", 500ms, 10ms);
   c.session_timeout = read_duration(r, "TICKETLY_BUS_SESSION_TIMEOUT", 10s, 1s);
   c.commit_interval = read_duration(r, "TICKETLY_BUS_COMMIT_INTERVAL", 200ms, 1ms);
-  c.relay_poll_interval = read_duration(r, "TICKETLY_OUTBOX_POLL_INTERVAL", 500ms, 10ms);
+  c.relay_poll_interval = read_duration(r, "TICKETLY_OUTBOX_POLL_INTERVAL", 100ms, 10ms);
   c.relay_batch_size = static_cast<std::size_t>(r.integer("TICKETLY_OUTBOX_BATCH", 500, 1, 100000));
   return c;
 }

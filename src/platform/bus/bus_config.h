@@ -16,7 +16,7 @@
 //   TICKETLY_BUS_POLL_INTERVAL     PgLogBus consumers: poll without NOTIFY 500ms
 //   TICKETLY_BUS_SESSION_TIMEOUT   a silent group member counts as dead  10s
 //   TICKETLY_BUS_COMMIT_INTERVAL   how often handled offsets are committed 200ms
-//   TICKETLY_OUTBOX_POLL_INTERVAL  relay: poll without NOTIFY            500ms
+//   TICKETLY_OUTBOX_POLL_INTERVAL  relay: poll without a wake-up         100ms
 //   TICKETLY_OUTBOX_BATCH          relay: rows per produce               500
 //
 // Durations take ms, s, m, h and d ("7d"); a bare number means seconds.

@@ -16,7 +16,7 @@ TEST(BusConfig, DefaultsToThePostgresLog) {
   EXPECT_EQ(c.retry.max_attempts, 5);
   EXPECT_EQ(c.retry.initial_backoff, 100ms);
   EXPECT_EQ(c.retry.max_backoff, 30s);
-  EXPECT_EQ(c.relay_poll_interval, 500ms);
+  EXPECT_EQ(c.relay_poll_interval, 100ms);
   EXPECT_FALSE(c.database_url);
   EXPECT_EQ(bus_database_name("ticketly"), "ticketly_bus");
   EXPECT_EQ(bus_database_url(c, "postgresql://u:p@127.0.0.1:5432", "ticketly"),
