@@ -130,7 +130,11 @@ SeedResult seed(const SeedOptions& options) {
   Seeder seeder(io, options);
   auto done = asio::co_spawn(io, seeder.run(), asio::use_future);
   io.run();
-  return done.get();  // rethrows the flow's error
+  try {
+    return done.get();  // rethrows the flow's error
+  } catch (const http::ClientError& e) {
+    throw std::runtime_error("cannot reach " + options.base_url + ": " + e.what());
+  }
 }
 
 void print_summary(std::ostream& out, const SeedOptions& options, const SeedResult& result) {
