@@ -85,6 +85,10 @@ TEST_F(EventCommandSessions, FreePlanAllowsFiveSessionsPerEvent) {
   EXPECT_EQ(refused.status, 403) << refused.body;
   request["sessions"].push_back(sixth);
   EXPECT_EQ(api().create_event(user.token, request).status, 403);
+  // FREE: one active (PENDING or APPROVED) event per organization.
+  auto second = api().create_event(user.token, event_request(org, api().any_category(user.token)));
+  EXPECT_EQ(second.status, 403) << second.body;
+  EXPECT_NE(second.json().value("message", "").find("active events"), std::string::npos) << second.body;
 }
 
 TEST_F(EventCommandSessions, OwnerReadsOthersDoNot) {
