@@ -40,16 +40,23 @@ TEST_F(EventCommandCategories, AdminsManageCategoriesWithoutDuplicatesOrCycles) 
   // Moving the root under its own child would make a cycle.
   auto cycle = api().put("/v1/categories/" + root_id, {{"name", "Esports"}, {"parentId", child_id}}, admin_);
   EXPECT_EQ(cycle.status, 400) << cycle.body;
+  // An event in the category: renaming the category republishes the event's snapshot.
+  const std::string org = api().create_organization(owner_, "Cat org");
+  auto event = api().create_event(owner_, event_request(org, child_id));
+  ASSERT_EQ(event.status, 201) << event.body;
+  const std::string event_id = event.json()["id"];
+  ASSERT_TRUE(wait_published("ticketly.catalog.events", event_id, 1));
   auto renamed = api().put("/v1/categories/" + child_id, {{"name", "Dota 2"}, {"parentId", root_id}}, admin_);
   ASSERT_EQ(renamed.status, 200) << renamed.body;
   EXPECT_EQ(renamed.json()["name"], "Dota 2");
+  ASSERT_TRUE(wait_published("ticketly.catalog.events", event_id, 2));
+  auto snapshot = published(*app_, "ticketly.catalog.events", event_id).back();
+  EXPECT_EQ(snapshot["event"]["category"]["name"], "Dota 2");
+  EXPECT_EQ(snapshot["event"]["category"]["parentName"], "Esports");
   EXPECT_EQ(api().put("/v1/categories/" + Uuid::random().str(), {{"name", "Nope"}}, admin_).status, 404);
 
   EXPECT_EQ(api().del("/v1/categories/" + root_id, admin_).status, 409);  // has a child
-  // In use by an event.
-  const std::string org = api().create_organization(owner_, "Cat org");
-  Json request = event_request(org, child_id);
-  ASSERT_EQ(api().create_event(owner_, request).status, 201);
+  // In use by the event.
   EXPECT_EQ(api().del("/v1/categories/" + child_id, admin_).status, 409);
   EXPECT_EQ(api().del("/v1/categories/" + child_id, other_).status, 403);
   auto spare = api().post("/v1/categories", {{"name", "Spare"}, {"parentId", root_id}}, admin_);
@@ -226,6 +233,12 @@ TEST_F(EventCommandMisc, SessionAnalyticsCountByStatus) {
   EXPECT_EQ(sessions.json()["content"][0]["eventTitle"], "Symphony Night");
   EXPECT_EQ(api().get("/v1/session-analytics/organizations/" + c.org, other_).status, 403);
   EXPECT_EQ(api().get("/v1/session-analytics/admin/organizations/" + c.org, admin_).status, 200);
+  auto admin_event = api().get("/v1/session-analytics/admin/organizations/" + c.org + "/events/" + c.event, admin_);
+  ASSERT_EQ(admin_event.status, 200) << admin_event.body;
+  EXPECT_EQ(admin_event.json()["totalSessions"], 2);
+  EXPECT_EQ(api().get("/v1/session-analytics/organizations/" + c.org + "/events/" + Uuid::random().str(), owner_).status,
+            404);
+  EXPECT_EQ(api().get("/v1/session-analytics/organizations/" + c.org + "/sessions?status=NOPE", owner_).status, 400);
   EXPECT_EQ(api().get("/v1/session-analytics/admin/organizations/" + c.org, other_).status, 403);
   EXPECT_EQ(api().get("/v1/session-analytics/organizations/" + Uuid::random().str(), owner_).status, 404);
 }
