@@ -24,8 +24,10 @@ TEST_F(EventCommandFlow, OrganizationToCompletedEventToDeletion) {
   auto on_sale = api().patch("/internal/v1/sessions/" + session + "/on-sale", Json::object(), svc);
   ASSERT_EQ(on_sale.status, 200) << on_sale.body;
   EXPECT_EQ(on_sale.json()["status"], "ON_SALE");
-  // Retried by the scheduler: still fine.
+  // Retried by the scheduler: still fine, and nothing changed (same version).
+  const auto version = api().get("/v1/events/" + event, owner_).json()["version"];
   EXPECT_EQ(api().patch("/internal/v1/sessions/" + session + "/on-sale", Json::object(), svc).status, 200);
+  EXPECT_EQ(api().get("/v1/events/" + event, owner_).json()["version"], version);
 
   // A completed order for two seats with the discount, delivered twice (at least once).
   auto detail = api().get("/v1/events/" + event, owner_).json();
