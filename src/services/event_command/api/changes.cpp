@@ -20,6 +20,10 @@ asio::awaitable<EventAggregate> change_event(App& app, const auth::Principal& wh
                      ", you sent " + std::to_string(*options.expected_version) + "); reload it and try again");
     }
     co_await change(tx, *row);
+    if (row->unchanged) {
+      auto current = co_await store::load_aggregate(tx, event_id);
+      co_return std::move(*current);
+    }
     co_await store::bump_event(tx, event_id);
     co_return co_await publish_event(tx, app, event_id);
   };

@@ -32,7 +32,10 @@ asio::awaitable<Response> scheduled_transition(App& app, Request& req, SessionSt
   const Uuid id = req.params.uuid("id");
   const Timestamp now = app.now();
   SessionChange change = [&](db::Connection& tx, store::EventRow& row, Session& s) -> asio::awaitable<void> {
-    if (s.status == target || (target == SessionStatus::OnSale && s.status == SessionStatus::SoldOut)) co_return;
+    if (s.status == target || (target == SessionStatus::OnSale && s.status == SessionStatus::SoldOut)) {
+      row.unchanged = true;
+      co_return;
+    }
     if (target == SessionStatus::OnSale) {
       if (s.status != SessionStatus::Scheduled) {
         throw conflict("A " + std::string(to_string(s.status)) + " session cannot go on sale");

@@ -79,11 +79,20 @@ asio::awaitable<bool> apply_order_update(App& app, const Json& payload) {
     const bool first = co_await store::count_order(tx, order->order_id, order->session_id, order->discount_id);
     if (!first) co_return false;
     co_await store::book_seats(tx, order->session_id, order->seat_ids, order->order_id);
-    if (order->discount_id) co_await store::count_discount_use(tx, *event_id, *order->discount_id, order->discount_amount);
+    // The snapshot carries each discount's currentUsage (the read side refuses used-up
+    // codes) and each session's status: either change publishes a new version.
+    bool changed = false;
+    if (order->discount_id) {
+      co_await store::count_discount_use(tx, *event_id, *order->discount_id, order->discount_amount);
+      changed = true;
+    }
     auto session = co_await store::find_session(tx, order->session_id);
     const bool sold_out = co_await store::sold_out(tx, order->session_id);
     if (session->status == SessionStatus::OnSale && sold_out) {
       co_await store::update_status(tx, order->session_id, SessionStatus::SoldOut);
+      changed = true;
+    }
+    if (changed) {
       co_await store::bump_event(tx, *event_id);
       co_await publish_event(tx, app, *event_id);
     }

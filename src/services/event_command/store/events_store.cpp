@@ -146,8 +146,10 @@ asio::awaitable<void> insert_event(db::Connection& c, const Event& e) {
     co_await c.execute(kInsert, e.id, e.organization_id, e.category_id, e.title, e.description, e.overview,
                        std::string(to_string(e.status)), e.created_at);
   } catch (const db::DbError& err) {
-    if (!err.is_unique_violation()) throw;
-    throw conflict("The event id " + e.id.str() + " is already in use");
+    if (err.is_unique_violation()) throw conflict("The event id " + e.id.str() + " is already in use");
+    // The category (or organization) was deleted after the caller's checks.
+    if (err.is_foreign_key_violation()) throw conflict("The event's category or organization no longer exists");
+    throw;
   }
 }
 

@@ -19,6 +19,9 @@ namespace asio = boost::asio;
 struct EventRow {
   Event event;
   std::string owner_id;
+  // Set by a change that found nothing to do (a retried scheduler transition): the
+  // version stays and no snapshot is written.
+  bool unchanged = false;
 };
 
 struct EventSummary {

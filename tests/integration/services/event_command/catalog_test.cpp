@@ -94,6 +94,9 @@ TEST_F(EventCommandCatalog, DiscountsCrudAndVisibility) {
   auto public_only = api().get(base, other_);
   ASSERT_EQ(public_only.status, 200) << public_only.body;
   for (const auto& x : public_only.json()) EXPECT_EQ(x["public"], true);
+  auto anonymous = api().get(base, "");
+  ASSERT_EQ(anonymous.status, 200) << anonymous.body;
+  EXPECT_EQ(anonymous.json().size(), public_only.json().size());
   EXPECT_EQ(api().get(base + "/" + id, other_).status, 404);  // private
   EXPECT_EQ(api().get(base + "/" + id, owner_).status, 200);
 

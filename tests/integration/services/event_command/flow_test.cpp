@@ -24,8 +24,10 @@ TEST_F(EventCommandFlow, OrganizationToCompletedEventToDeletion) {
   auto on_sale = api().patch("/internal/v1/sessions/" + session + "/on-sale", Json::object(), svc);
   ASSERT_EQ(on_sale.status, 200) << on_sale.body;
   EXPECT_EQ(on_sale.json()["status"], "ON_SALE");
-  // Retried by the scheduler: still fine.
+  // Retried by the scheduler: still fine, and nothing changed (same version).
+  const auto version = api().get("/v1/events/" + event, owner_).json()["version"];
   EXPECT_EQ(api().patch("/internal/v1/sessions/" + session + "/on-sale", Json::object(), svc).status, 200);
+  EXPECT_EQ(api().get("/v1/events/" + event, owner_).json()["version"], version);
 
   // A completed order for two seats with the discount, delivered twice (at least once).
   auto detail = api().get("/v1/events/" + event, owner_).json();
@@ -71,7 +73,36 @@ TEST_F(EventCommandFlow, OrganizationToCompletedEventToDeletion) {
   EXPECT_EQ(seats[1]["status"], "BOOKED");
   EXPECT_EQ(seats[2]["status"], "RESERVED");
 
-  // While on sale, neither the event nor its organization can be deleted.
+  // The read side learns the discount's usage from the snapshot.
+  ASSERT_TRUE(wait_published("ticketly.catalog.events", event, 4));
+  EXPECT_EQ(published(*app_, "ticketly.catalog.events", event).back()["event"]["discounts"][0]["currentUsage"], 1);
+
+  // A second order takes every other sellable seat: the session is SOLD_OUT.
+  Json rest = order;
+  rest["OrderID"] = Uuid::random().str();
+  rest["DiscountID"] = nullptr;
+  rest["tickets"] = Json::array();
+  for (const auto& row : grid["rows"]) {
+    for (const auto& seat : row["seats"]) {
+      if (seat["status"] == "AVAILABLE" && seat["id"] != seat1 && seat["id"] != seat2) {
+        rest["tickets"].push_back({{"seat_id", seat["id"]}});
+      }
+    }
+  }
+  for (const auto& seat : detail["sessions"][0]["layoutData"]["layout"]["blocks"][1]["seats"]) {
+    rest["tickets"].push_back({{"seat_id", seat["id"]}});
+  }
+  ASSERT_EQ(rest["tickets"].size(), 5u);
+  publish_order_updated(*app_, rest);
+  bool sold_out = false;
+  for (int i = 0; i < 200 && !sold_out; ++i) {
+    sold_out = api().get("/v1/sessions/" + session, owner_).json()["status"] == "SOLD_OUT";
+    if (!sold_out) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  EXPECT_TRUE(sold_out);
+  EXPECT_EQ(api().get("/v1/events/" + event + "/discounts/" + discount, owner_).json()["currentUsage"], 1);
+
+  // While selling, neither the event nor its organization can be deleted.
   EXPECT_EQ(api().del("/v1/events/" + event, owner_).status, 409);
   EXPECT_EQ(api().del("/v1/organizations/" + org, owner_).status, 409);
 

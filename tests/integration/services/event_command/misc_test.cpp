@@ -36,6 +36,9 @@ TEST_F(EventCommandCategories, AdminsManageCategoriesWithoutDuplicatesOrCycles) 
   EXPECT_EQ(child.json()["parentId"], root_id);
   EXPECT_EQ(api().post("/v1/categories", {{"name", "X"}, {"parentId", Uuid::random().str()}}, admin_).status, 400);
   EXPECT_EQ(api().post("/v1/categories", Json::object(), admin_).status, 400);
+  auto long_name = api().post("/v1/categories", {{"name", std::string(101, 'c')}}, admin_);
+  EXPECT_EQ(long_name.status, 400);
+  EXPECT_NE(long_name.json()["message"].get<std::string>().find("name"), std::string::npos) << long_name.body;
 
   // Moving the root under its own child would make a cycle.
   auto cycle = api().put("/v1/categories/" + root_id, {{"name", "Esports"}, {"parentId", child_id}}, admin_);
@@ -113,6 +116,14 @@ TEST_F(EventCommandTemplates, SavesNormalizedTemplatesAndPagesThem) {
   auto renamed = api().put("/v1/seating-templates/" + id, {{"name", "Renamed"}, {"layoutData", layout}}, owner_);
   ASSERT_EQ(renamed.status, 200) << renamed.body;
   EXPECT_EQ(renamed.json()["name"], "Renamed");
+  auto nameless = api().post("/v1/seating-templates", {{"organizationId", org}, {"layoutData", {{"layout", layout["layout"]}}}}, owner_);
+  EXPECT_EQ(nameless.status, 400);
+  EXPECT_NE(nameless.json()["message"].get<std::string>().find("name"), std::string::npos) << nameless.body;
+  EXPECT_EQ(api().post("/v1/seating-templates", {{"organizationId", org}, {"name", "X"}}, owner_).status, 400);
+  EXPECT_EQ(api().post("/v1/seating-templates", {{"organizationId", org}, {"name", "X"}, {"layoutData", layout}}, other_).status,
+            403);
+  EXPECT_EQ(api().post("/v1/seating-templates", {{"organizationId", org}, {"name", "X"}, {"layoutData", layout}}, "").status,
+            401);
   Json broken = layout;
   broken["layout"]["blocks"][0]["type"] = "balcony";
   EXPECT_EQ(api().put("/v1/seating-templates/" + id, {{"name", "X"}, {"layoutData", broken}}, owner_).status, 400);
@@ -130,8 +141,9 @@ TEST_F(EventCommandTemplates, FreePlanAllowsFiveTemplatesPerOrganization) {
                     {{{"id", "b1"}, {"name", "Stage"}, {"type", "non_sellable"}, {"position", {{"x", 0}, {"y", 0}}},
                       {"width", 10}, {"height", 10}}}}}}};
   for (int i = 0; i < 5; ++i) {
-    std::string name = "T";  // not "T" + to_string(i): g++ 12 -Wrestrict false positive
-    name += std::to_string(i);
+    // (Not "T" + std::to_string(i): g++ 12 -O3 reports a false -Wrestrict on that form.)
+    std::string name = std::to_string(i);
+    name.insert(0, "Template ");
     auto r = api().post("/v1/seating-templates", {{"organizationId", org}, {"name", name}, {"layoutData", layout}},
                         user.token);
     ASSERT_EQ(r.status, 201) << r.body;

@@ -69,6 +69,10 @@ TEST_F(EventCommandOrganizations, RenamesWithVersionCheck) {
   auto stale = api().put("/v1/organizations/" + id, {{"name", "Stale"}}, owner_, {{"If-Match", "\"1\""}});
   EXPECT_EQ(stale.status, 409) << stale.body;
   EXPECT_EQ(api().get("/v1/organizations/" + id, owner_).json()["name"], "After");
+  auto empty_name = api().put("/v1/organizations/" + id, {{"name", "   "}}, owner_);
+  EXPECT_EQ(empty_name.status, 400);
+  EXPECT_NE(empty_name.json()["message"].get<std::string>().find("name"), std::string::npos) << empty_name.body;
+  EXPECT_EQ(api().put("/v1/organizations/" + Uuid::random().str(), {{"name", "Nobody"}}, owner_).status, 404);
   // The snapshots follow every change, with increasing versions.
   EXPECT_TRUE(wait_until_published(id, 2));
 }
