@@ -1,5 +1,16 @@
 #include "services/event_query/event_query_service.h"
 
+#include <utility>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "platform/bus/consumer.h"
+#include "platform/db/database.h"
+#include "services/event_query/api/api.h"
+#include "services/event_query/live/change_listener.h"
+#include "services/event_query/settings.h"
+#include "services/event_query/store/projector.h"
+
 namespace ticketly::migrations {
 std::span<const db::MigrationFile> event_query();  // generated from migrations/event_query/
 }
@@ -7,15 +18,35 @@ std::span<const db::MigrationFile> event_query();  // generated from migrations/
 namespace ticketly::event_query {
 namespace {
 
-// Domain routes arrive with the service's own issue; the process already serves
-// /api/event-query/health and readiness for it.
+// Wiring: the projection consumes the bus into the read model; the HTTP API reads it
+// through the response caches; the change listener keeps caches and SSE streams current.
 class EventQueryService final : public service::Service {
  public:
-  explicit EventQueryService(service::ServiceContext& context) : context_(context) {}
-  void register_routes(http::Router&) override {}
+  explicit EventQueryService(service::ServiceContext& context)
+      : api_(context.database, *context.verifier, load_settings(context.config)),
+        projector_(context.database),
+        listener_(context.io.context(0), context.database.pool(0).options().conninfo, api_.catalog_cache,
+                  api_.seat_map_cache, api_.hub) {
+    auto handler = [this](const bus::Message& m) { return projector_.apply(m); };
+    context.consumer->on(std::string(kEventsTopic), handler);
+    context.consumer->on(std::string(kCategoriesTopic), handler);
+    context.consumer->on(std::string(kSeatStatusTopic), handler);
+    for (auto topic : kOrderTopics) context.consumer->on(std::string(topic), handler);
+  }
+
+  void register_routes(http::Router& router) override {
+    event_query::register_routes(api_, router, std::string(descriptor().base_path));
+  }
+  void start() override { listener_.start(); }
+  void stop() override {
+    listener_.stop();
+    api_.hub.close_all();
+  }
 
  private:
-  [[maybe_unused]] service::ServiceContext& context_;
+  Api api_;
+  Projector projector_;
+  ChangeListener listener_;
 };
 
 }  // namespace

@@ -1,0 +1,76 @@
+// Search, trending and the page-view counter.
+#include "platform/auth/guards.h"
+#include "platform/auth/principal.h"
+#include "platform/errors.h"
+#include "services/event_query/api/api.h"
+#include "services/event_query/model/views.h"
+#include "services/event_query/store/search.h"
+
+namespace ticketly::event_query {
+
+namespace {
+using json::Json;
+}
+
+bool ViewLimiter::admit(const std::string& client, const std::string& event_id) {
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(mutex_);
+  if (now - last_sweep_ > window_) {
+    std::erase_if(seen_, [&](const auto& kv) { return now - kv.second >= window_; });
+    last_sweep_ = now;
+  }
+  auto [it, inserted] = seen_.try_emplace(client + "|" + event_id, now);
+  if (inserted) return true;
+  if (now - it->second < window_) return false;
+  it->second = now;
+  return true;
+}
+
+asio::awaitable<http::Response> search_events(Api& api, http::Request& req) {
+  const SearchQuery q = parse_search_query(req.query);
+  const std::string key = cache_key(q);
+  if (auto hit = api.catalog_cache.find(key)) co_return cached_json(hit);
+  const auto ticket = api.catalog_cache.ticket(key);
+  auto page = co_await run_search(api.db, q);
+  const auto now = Clock::now();
+  Json content = Json::array();
+  for (const auto& doc : page.docs) content.push_back(views::thumbnail(doc, now));
+  co_return store_json(api.catalog_cache, key, ticket, page_object(std::move(content), page.total, q.page, q.size));
+}
+
+asio::awaitable<http::Response> trending_events(Api& api, http::Request& req) {
+  const auto limit = req.query.integer("limit", 1, 50).value_or(10);
+  const std::string key = "trending:" + std::to_string(limit);
+  if (auto hit = api.catalog_cache.find(key)) co_return cached_json(hit);
+  const auto ticket = api.catalog_cache.ticket(key);
+  auto computed = co_await api.store.trending_computed_at();
+  if (!computed || Clock::now() - *computed > api.settings.trending_interval) {
+    co_await api.store.recompute_trending();
+  }
+  auto docs = co_await api.store.trending(limit);
+  const auto now = Clock::now();
+  Json out = Json::array();
+  for (const auto& doc : docs) out.push_back(views::thumbnail(doc, now));
+  co_return store_json(api.catalog_cache, key, ticket, out);
+}
+
+asio::awaitable<http::Response> recalculate_trending(Api& api, http::Request& req) {
+  const auto& p = auth::principal_of(req);
+  if (!(p.service_account && p.has_scope(auth::kInternalApiScope)) && !p.has_role("event_admin")) {
+    throw forbidden("Only the scheduler or an event admin may recalculate trending scores");
+  }
+  const auto n = co_await api.store.recompute_trending();
+  api.catalog_cache.invalidate_all();
+  co_return http::Response::json(200, Json{{"message", "Trending scores recalculated"}, {"eventsScored", n}});
+}
+
+asio::awaitable<http::Response> record_view(Api& api, http::Request& req) {
+  const Uuid id = req.params.uuid("eventId");
+  auto e = co_await api.store.event(id);
+  if (!e || !views::is_public_status(e->status)) throw not_found("Event not found");
+  const bool counted = api.views.admit(req.remote.to_string(), id.str());
+  if (counted) co_await api.store.add_view(id);
+  co_return http::Response::json(200, Json{{"eventId", id.str()}, {"counted", counted}});
+}
+
+}  // namespace ticketly::event_query
