@@ -26,7 +26,7 @@ class EventQueryService final : public service::Service {
       : api_(context.database, *context.verifier, load_settings(context.config)),
         projector_(context.database),
         listener_(context.io.context(0), context.database.pool(0).options().conninfo, api_.catalog_cache,
-                  api_.seat_map_cache, api_.hub) {
+                  api_.seat_map_cache, api_.documents, api_.hub) {
     auto handler = [this](const bus::Message& m) { return projector_.apply(m); };
     context.consumer->on(std::string(kEventsTopic), handler);
     context.consumer->on(std::string(kCategoriesTopic), handler);

@@ -12,6 +12,7 @@
 #include "platform/http/response.h"
 #include "platform/http/router.h"
 #include "services/event_query/live/response_cache.h"
+#include "services/event_query/live/document_cache.h"
 #include "services/event_query/live/seat_hub.h"
 #include "services/event_query/settings.h"
 #include "services/event_query/store/read_store.h"
@@ -46,11 +47,22 @@ struct Api {
   ReadStore store;
   ResponseCache catalog_cache;
   ResponseCache seat_map_cache;
+  // Parsed event documents by event id: a miss of any view costs one parse, not one per
+  // request (a 10,000-seat event is megabytes of JSON).
+  DocumentCache documents;
   SeatHub hub;
   ViewLimiter views;
 };
 
 using Handler = asio::awaitable<http::Response> (*)(Api&, http::Request&);
+using Document = std::shared_ptr<const StoredEvent>;
+
+// The event (not deleted, any status), through the document cache; nullptr if unknown.
+asio::awaitable<Document> event_document(Api& api, const Uuid& event_id);
+// The event a session belongs to; nullptr if unknown.
+asio::awaitable<Document> session_document(Api& api, const Uuid& session_id);
+// Several events, in the order of `ids` (unknown ones left out).
+asio::awaitable<std::vector<Document>> event_documents(Api& api, const std::vector<Uuid>& ids);
 
 void register_routes(Api& api, http::Router& router, const std::string& base);
 

@@ -15,23 +15,23 @@ namespace {
 
 using json::Json;
 
-asio::awaitable<StoredEvent> public_event(Api& api, const Uuid& id) {
-  auto e = co_await api.store.event(id);
+asio::awaitable<Document> public_event(Api& api, const Uuid& id) {
+  auto e = co_await event_document(api, id);
   if (!e || !views::is_public_status(e->status)) throw not_found("Event not found");
-  co_return std::move(*e);
+  co_return e;
 }
 
 // The public event a session belongs to, and that session's object inside it.
 struct SessionView {
-  StoredEvent event;
+  Document event;
   const Json* session = nullptr;
 };
 
 asio::awaitable<SessionView> public_session(Api& api, const Uuid& session_id) {
-  auto e = co_await api.store.event_of_session(session_id);
+  auto e = co_await session_document(api, session_id);
   if (!e || !views::is_public_status(e->status)) throw not_found("Session not found");
-  SessionView v{std::move(*e), nullptr};
-  v.session = views::find_session(v.event.doc, session_id.str());
+  SessionView v{std::move(e), nullptr};
+  v.session = views::find_session(v.event->doc, session_id.str());
   if (!v.session) throw not_found("Session not found");
   co_return v;
 }
@@ -75,7 +75,7 @@ asio::awaitable<http::Response> event_basic_info(Api& api, http::Request& req) {
   if (auto hit = api.catalog_cache.find(key)) co_return cached_json(hit);
   const auto ticket = api.catalog_cache.ticket(key);
   auto e = co_await public_event(api, id);
-  co_return store_json(api.catalog_cache, key, ticket, views::basic_info(e.doc, Clock::now()));
+  co_return store_json(api.catalog_cache, key, ticket, views::basic_info(e->doc, Clock::now()));
 }
 
 asio::awaitable<http::Response> event_sessions(Api& api, http::Request& req) {
@@ -86,11 +86,11 @@ asio::awaitable<http::Response> event_sessions(Api& api, http::Request& req) {
   if (auto hit = api.catalog_cache.find(key)) co_return cached_json(hit);
   const auto ticket = api.catalog_cache.ticket(key);
   auto e = co_await public_event(api, id);
-  const auto all = sessions_by_start(e.doc);
+  const auto all = sessions_by_start(e->doc);
   const auto now = Clock::now();
   Json content = Json::array();
   for (std::int64_t i = page * size; i < static_cast<std::int64_t>(all.size()) && i < (page + 1) * size; ++i) {
-    content.push_back(views::session_info(e.doc, *all[static_cast<std::size_t>(i)], now));
+    content.push_back(views::session_info(e->doc, *all[static_cast<std::size_t>(i)], now));
   }
   co_return store_json(api.catalog_cache, key, ticket,
                        page_object(std::move(content), static_cast<std::int64_t>(all.size()), page, size));
@@ -104,10 +104,10 @@ asio::awaitable<http::Response> event_sessions_in_range(Api& api, http::Request&
   auto e = co_await public_event(api, id);
   const auto now = Clock::now();
   Json out = Json::array();
-  for (const Json* s : sessions_by_start(e.doc)) {
+  for (const Json* s : sessions_by_start(e->doc)) {
     auto start = fields::opt_time(*s, "startTime");
     if (!start || (from && *start < *from) || (to && *start > *to)) continue;
-    out.push_back(views::session_info(e.doc, *s, now));
+    out.push_back(views::session_info(e->doc, *s, now));
   }
   co_return http::Response::json(200, out);
 }
@@ -119,8 +119,8 @@ asio::awaitable<http::Response> session_public_discounts(Api& api, http::Request
   if (auto hit = api.catalog_cache.find(key)) co_return cached_json(hit);
   const auto ticket = api.catalog_cache.ticket(key);
   auto e = co_await public_event(api, event_id);
-  if (!views::find_session(e.doc, session_id.str())) throw not_found("Session not found");
-  co_return store_json(api.catalog_cache, key, ticket, views::public_discounts(e.doc, session_id.str(), Clock::now()));
+  if (!views::find_session(e->doc, session_id.str())) throw not_found("Session not found");
+  co_return store_json(api.catalog_cache, key, ticket, views::public_discounts(e->doc, session_id.str(), Clock::now()));
 }
 
 asio::awaitable<http::Response> session_discount_by_code(Api& api, http::Request& req) {
@@ -129,8 +129,8 @@ asio::awaitable<http::Response> session_discount_by_code(Api& api, http::Request
   const std::string& code = req.params.get("code");
   if (code.empty() || code.size() > 64) throw bad_request("code must be 1 to 64 characters");
   auto e = co_await public_event(api, event_id);
-  if (!views::find_session(e.doc, session_id.str())) throw not_found("Session not found");
-  auto d = views::discount_by_code(e.doc, session_id.str(), code, Clock::now());
+  if (!views::find_session(e->doc, session_id.str())) throw not_found("Session not found");
+  auto d = views::discount_by_code(e->doc, session_id.str(), code, Clock::now());
   if (!d) throw not_found("Discount code is not valid for this session");
   co_return http::Response::json(200, *d);
 }
@@ -141,7 +141,7 @@ asio::awaitable<http::Response> session_extended_info(Api& api, http::Request& r
   if (auto hit = api.catalog_cache.find(key)) co_return cached_json(hit);
   const auto ticket = api.catalog_cache.ticket(key);
   auto v = co_await public_session(api, id);
-  co_return store_json(api.catalog_cache, key, ticket, views::extended_info(v.event.doc, *v.session));
+  co_return store_json(api.catalog_cache, key, ticket, views::extended_info(v.event->doc, *v.session));
 }
 
 asio::awaitable<http::Response> session_basic_info(Api& api, http::Request& req) {
@@ -150,7 +150,7 @@ asio::awaitable<http::Response> session_basic_info(Api& api, http::Request& req)
   if (auto hit = api.catalog_cache.find(key)) co_return cached_json(hit);
   const auto ticket = api.catalog_cache.ticket(key);
   auto v = co_await public_session(api, id);
-  co_return store_json(api.catalog_cache, key, ticket, views::session_info(v.event.doc, *v.session, Clock::now()));
+  co_return store_json(api.catalog_cache, key, ticket, views::session_info(v.event->doc, *v.session, Clock::now()));
 }
 
 asio::awaitable<http::Response> session_seating_map(Api& api, http::Request& req) {
@@ -161,7 +161,7 @@ asio::awaitable<http::Response> session_seating_map(Api& api, http::Request& req
   const auto ticket = api.seat_map_cache.ticket(key);
   auto v = co_await public_session(api, id);
   auto live = co_await api.store.seat_states(id);
-  co_return store_json(api.seat_map_cache, key, ticket, views::seating_map(v.event.doc, *v.session, live));
+  co_return store_json(api.seat_map_cache, key, ticket, views::seating_map(v.event->doc, *v.session, live));
 }
 
 asio::awaitable<http::Response> sessions_count(Api& api, http::Request&) {

@@ -11,6 +11,7 @@ Api::Api(db::Database& database, auth::Verifier& v, const Settings& s)
       store(database),
       catalog_cache(s.cache_ttl),
       seat_map_cache(s.seat_map_cache_ttl, 1024),
+      documents(s.seat_map_cache_ttl, 1024),
       hub(SeatHubOptions{s.sse_max_subscribers, s.sse_max_per_client, s.sse_queue, s.sse_heartbeat}),
       views(s.view_window) {}
 

@@ -34,7 +34,8 @@ asio::awaitable<http::Response> search_events(Api& api, http::Request& req) {
   auto page = co_await run_search(api.db, q);
   const auto now = Clock::now();
   Json content = Json::array();
-  for (const auto& doc : page.docs) content.push_back(views::thumbnail(doc, now));
+  auto docs = co_await event_documents(api, page.ids);
+  for (const auto& doc : docs) content.push_back(views::thumbnail(doc->doc, now));
   co_return store_json(api.catalog_cache, key, ticket, page_object(std::move(content), page.total, q.page, q.size));
 }
 
@@ -47,10 +48,11 @@ asio::awaitable<http::Response> trending_events(Api& api, http::Request& req) {
   if (!computed || Clock::now() - *computed > api.settings.trending_interval) {
     co_await api.store.recompute_trending();
   }
-  auto docs = co_await api.store.trending(limit);
+  auto ids = co_await api.store.trending(limit);
+  auto docs = co_await event_documents(api, ids);
   const auto now = Clock::now();
   Json out = Json::array();
-  for (const auto& doc : docs) out.push_back(views::thumbnail(doc, now));
+  for (const auto& doc : docs) out.push_back(views::thumbnail(doc->doc, now));
   co_return store_json(api.catalog_cache, key, ticket, out);
 }
 
@@ -66,7 +68,7 @@ asio::awaitable<http::Response> recalculate_trending(Api& api, http::Request& re
 
 asio::awaitable<http::Response> record_view(Api& api, http::Request& req) {
   const Uuid id = req.params.uuid("eventId");
-  auto e = co_await api.store.event(id);
+  auto e = co_await event_document(api, id);
   if (!e || !views::is_public_status(e->status)) throw not_found("Event not found");
   const bool counted = api.views.admit(req.remote.to_string(), id.str());
   if (counted) co_await api.store.add_view(id);

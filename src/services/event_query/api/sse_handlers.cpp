@@ -8,7 +8,7 @@ namespace ticketly::event_query {
 asio::awaitable<http::Response> seat_status_stream(Api& api, http::Request& req) {
   const Uuid id = req.params.uuid("sessionId");
   // Only sessions anyone may see get a stream (and a stream slot).
-  auto e = co_await api.store.event_of_session(id);
+  auto e = co_await session_document(api, id);
   if (!e || !views::is_public_status(e->status)) throw not_found("Session not found");
   auto stream = api.hub.subscribe(id.str(), req.remote.to_string());
   co_return http::Response::event_stream(std::move(stream));

@@ -24,6 +24,7 @@ struct ChangeListener::State {
   std::string conninfo;
   ResponseCache& catalog;
   ResponseCache& seat_maps;
+  DocumentCache& documents;
   SeatHub& hub;
   std::atomic<bool> stopping{false};
   std::atomic<bool> connected{false};
@@ -37,6 +38,14 @@ void apply_payload(ChangeListener::State& s, const std::string& payload) {
   if (!j.is_object()) return;
   const std::string kind = j.value("k", "");
   if (kind == "c") {
+    // Searches and lists may depend on any event: all responses go; documents only the
+    // event's own ("" = everything, e.g. after a rebuild).
+    const std::string event = j.value("e", "");
+    if (event.empty()) {
+      s.documents.invalidate_all();
+    } else {
+      s.documents.invalidate(event);
+    }
     s.catalog.invalidate_all();
     s.seat_maps.invalidate_all();
   } else if (kind == "s") {
@@ -65,6 +74,7 @@ asio::awaitable<void> listen_loop(std::shared_ptr<ChangeListener::State> s) {
       s->connected = true;
       s->catalog.set_enabled(true);
       s->seat_maps.set_enabled(true);
+      s->documents.set_enabled(true);
       s->hub.resync_all();
       while (!s->stopping.load()) {
         auto notes = co_await conn->wait_for_notifications(std::chrono::seconds(5));
@@ -78,6 +88,7 @@ asio::awaitable<void> listen_loop(std::shared_ptr<ChangeListener::State> s) {
     s->connected = false;
     s->catalog.set_enabled(false);
     s->seat_maps.set_enabled(false);
+    s->documents.set_enabled(false);
     if (s->stopping.load()) break;
     asio::steady_timer pause(executor, std::chrono::seconds(1));
     co_await pause.async_wait(asio::use_awaitable);
@@ -87,11 +98,13 @@ asio::awaitable<void> listen_loop(std::shared_ptr<ChangeListener::State> s) {
 }  // namespace
 
 ChangeListener::ChangeListener(asio::io_context& context, std::string conninfo, ResponseCache& catalog_cache,
-                               ResponseCache& seat_map_cache, SeatHub& hub)
-    : state_(std::shared_ptr<State>(new State{context, std::move(conninfo), catalog_cache, seat_map_cache, hub})) {
+                               ResponseCache& seat_map_cache, DocumentCache& documents, SeatHub& hub)
+    : state_(std::shared_ptr<State>(
+          new State{context, std::move(conninfo), catalog_cache, seat_map_cache, documents, hub})) {
   // Nothing may be served from the cache before the listener can invalidate it.
   catalog_cache.set_enabled(false);
   seat_map_cache.set_enabled(false);
+  documents.set_enabled(false);
 }
 
 ChangeListener::~ChangeListener() { stop(); }

@@ -12,15 +12,17 @@
 #include <memory>
 #include <string>
 
+#include "services/event_query/live/document_cache.h"
+#include "services/event_query/live/response_cache.h"
+
 namespace ticketly::event_query {
 
-class ResponseCache;
 class SeatHub;
 
 class ChangeListener {
  public:
   ChangeListener(boost::asio::io_context& context, std::string conninfo, ResponseCache& catalog_cache,
-                 ResponseCache& seat_map_cache, SeatHub& hub);
+                 ResponseCache& seat_map_cache, DocumentCache& documents, SeatHub& hub);
   ~ChangeListener();
 
   void start();

@@ -7,10 +7,10 @@ namespace {
 constexpr db::Statement kEvent{"eq.event", R"sql(
 SELECT status, coalesce(owner_id, ''), doc::text FROM eq_events WHERE id = $1 AND NOT deleted)sql"};
 
-constexpr db::Statement kEventOfSession{"eq.event_of_session", R"sql(
-SELECT e.status, coalesce(e.owner_id, ''), e.doc::text
-FROM eq_sessions s JOIN eq_events e ON e.id = s.event_id
-WHERE s.id = $1 AND NOT e.deleted)sql"};
+constexpr db::Statement kEvents{"eq.events", R"sql(
+SELECT id, status, coalesce(owner_id, ''), doc::text FROM eq_events WHERE id = ANY($1::uuid[]) AND NOT deleted)sql"};
+
+constexpr db::Statement kEventIdOfSession{"eq.event_id_of_session", "SELECT event_id FROM eq_sessions WHERE id = $1"};
 
 constexpr db::Statement kSeatStates{"eq.seat_states",
                                     "SELECT seat_id::text, status FROM eq_seat_status WHERE session_id = $1"};
@@ -58,7 +58,7 @@ ON CONFLICT (event_id) DO UPDATE SET score = EXCLUDED.score, computed_at = EXCLU
 constexpr db::Statement kTrendingComputedAt{"eq.trending_computed_at", "SELECT max(computed_at) FROM eq_trending"};
 
 constexpr db::Statement kTrending{"eq.trending", R"sql(
-SELECT e.doc::text FROM eq_trending t JOIN eq_events e ON e.id = t.event_id
+SELECT e.id FROM eq_trending t JOIN eq_events e ON e.id = t.event_id
 WHERE NOT e.deleted AND e.status = 'APPROVED'
 ORDER BY t.score DESC, e.title, e.id LIMIT $1)sql"};
 
@@ -76,9 +76,22 @@ asio::awaitable<std::optional<StoredEvent>> ReadStore::event(const Uuid& id) {
   co_return to_event(r);
 }
 
-asio::awaitable<std::optional<StoredEvent>> ReadStore::event_of_session(const Uuid& session_id) {
-  auto r = co_await db_.execute(kEventOfSession, session_id);
-  co_return to_event(r);
+asio::awaitable<std::vector<std::pair<Uuid, StoredEvent>>> ReadStore::events(const std::vector<Uuid>& ids) {
+  std::vector<std::pair<Uuid, StoredEvent>> out;
+  if (ids.empty()) co_return out;
+  auto r = co_await db_.execute(kEvents, ids);
+  for (auto row : r) {
+    out.emplace_back(row.get<Uuid>(0), StoredEvent{row.get<std::string>(1), row.get<std::string>(2),
+                                                   json::Json::parse(row.get<std::string_view>(3))});
+  }
+  co_return out;
+}
+
+asio::awaitable<std::optional<Uuid>> ReadStore::event_id_of_session(const Uuid& session_id) {
+  auto r = co_await db_.execute(kEventIdOfSession, session_id);
+  auto row = r.first();
+  if (!row) co_return std::nullopt;
+  co_return row->get<Uuid>(0);
 }
 
 asio::awaitable<std::map<std::string, std::string>> ReadStore::seat_states(const Uuid& session_id) {
@@ -128,10 +141,10 @@ asio::awaitable<std::optional<Timestamp>> ReadStore::trending_computed_at() {
   co_return r.one().get<std::optional<Timestamp>>(0);
 }
 
-asio::awaitable<std::vector<json::Json>> ReadStore::trending(std::int64_t limit) {
+asio::awaitable<std::vector<Uuid>> ReadStore::trending(std::int64_t limit) {
   auto r = co_await db_.execute(kTrending, limit);
-  std::vector<json::Json> out;
-  for (auto row : r) out.push_back(json::Json::parse(row.get<std::string_view>(0)));
+  std::vector<Uuid> out;
+  for (auto row : r) out.push_back(row.get<Uuid>(0));
   co_return out;
 }
 

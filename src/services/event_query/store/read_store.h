@@ -43,8 +43,10 @@ class ReadStore {
 
   // The event (not deleted), whatever its status.
   asio::awaitable<std::optional<StoredEvent>> event(const Uuid& id);
-  // The event a session belongs to.
-  asio::awaitable<std::optional<StoredEvent>> event_of_session(const Uuid& session_id);
+  // Several events (not deleted) by id, in no particular order.
+  asio::awaitable<std::vector<std::pair<Uuid, StoredEvent>>> events(const std::vector<Uuid>& ids);
+  // The id of the event a session belongs to.
+  asio::awaitable<std::optional<Uuid>> event_id_of_session(const Uuid& session_id);
   // Live seat states of a session: seat id (lowercase) → status.
   asio::awaitable<std::map<std::string, std::string>> seat_states(const Uuid& session_id);
   asio::awaitable<std::vector<Category>> categories(bool parents_only);
@@ -59,8 +61,8 @@ class ReadStore {
   asio::awaitable<std::int64_t> recompute_trending();
   // When the scores were last computed (nullopt: never).
   asio::awaitable<std::optional<Timestamp>> trending_computed_at();
-  // Top `limit` public event documents by score.
-  asio::awaitable<std::vector<json::Json>> trending(std::int64_t limit);
+  // Ids of the top `limit` public events by score.
+  asio::awaitable<std::vector<Uuid>> trending(std::int64_t limit);
 
  private:
   db::Database& db_;

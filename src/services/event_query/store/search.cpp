@@ -192,13 +192,13 @@ asio::awaitable<SearchPage> run_search(db::Database& db, const SearchQuery& q) {
   const std::string limit = p.add(q.size);
   const std::string offset = p.add(q.page * q.size);
   const std::string sql =
-      cat(with, "SELECT doc_text, total FROM (SELECT e.doc::text AS doc_text, e.id, e.title, e.created_at, ",
+      cat(with, "SELECT id, total FROM (SELECT e.id, e.title, e.created_at, ",
           "count(*) OVER () AS total, ", next_start, " AS next_start", select_extra, " FROM eq_events e WHERE ", where,
           ") AS e ORDER BY ", order, " LIMIT ", limit, " OFFSET ", offset);
   auto r = co_await db.query_encoded(sql, std::move(p.values));
   SearchPage page;
   for (auto row : r) {
-    page.docs.push_back(json::Json::parse(row.get<std::string_view>(0)));
+    page.ids.push_back(row.get<Uuid>(0));
     page.total = row.get<std::int64_t>(1);
   }
   if (r.empty() && q.page > 0) {

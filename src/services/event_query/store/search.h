@@ -45,7 +45,7 @@ SearchQuery parse_search_query(const http::QueryParams& q);
 std::string cache_key(const SearchQuery& q);
 
 struct SearchPage {
-  std::vector<json::Json> docs;
+  std::vector<Uuid> ids;  // in result order
   std::int64_t total = 0;
 };
 
