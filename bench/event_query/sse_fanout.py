@@ -13,13 +13,19 @@ import sys
 import time
 
 
-async def subscriber(port, path, arrivals, ready):
-    reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=1 << 20)
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n".encode())
-    await writer.drain()
-    head = await reader.readuntil(b"\r\n\r\n")
-    if b" 200 " not in head.split(b"\r\n", 1)[0]:
-        raise RuntimeError(head.decode(errors="replace"))
+async def subscriber(port, path, arrivals, ready, refused):
+    for attempt in range(20):  # a real client honours Retry-After on 503/429
+        reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=1 << 20)
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n".encode())
+        await writer.drain()
+        head = await reader.readuntil(b"\r\n\r\n")
+        if b" 200 " in head.split(b"\r\n", 1)[0]:
+            break
+        refused.append(head.split(b"\r\n", 1)[0].decode())
+        writer.close()
+        await asyncio.sleep(0.5)
+    else:
+        raise RuntimeError("refused 20 times: " + refused[-1])
     ready.append(1)
     buf = b""
     while True:
@@ -40,16 +46,16 @@ async def main():
     port, session, n, rounds, bus_url = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
     seats = sys.argv[6:6 + rounds]
     path = f"/api/event-query/v1/sse/sessions/{session}/seat-status"
-    arrivals, ready = {}, []
+    arrivals, ready, refused = {}, [], []
     tasks = []
     for i in range(0, n, 500):  # connect in waves so the accept queue keeps up
-        tasks += [asyncio.create_task(subscriber(port, path, arrivals, ready)) for _ in range(min(500, n - i))]
+        tasks += [asyncio.create_task(subscriber(port, path, arrivals, ready, refused)) for _ in range(min(500, n - i))]
         while len(ready) < min(i + 500, n):
             await asyncio.sleep(0.05)
             for t in tasks:
                 if t.done() and t.exception():
                     raise t.exception()
-    print(f"{len(ready)} subscribers connected", file=sys.stderr)
+    print(f"{len(ready)} subscribers connected ({len(refused)} refusals retried)", file=sys.stderr)
     psql = subprocess.Popen(["psql", "-q", bus_url], stdin=subprocess.PIPE, text=True)
     latencies = []
     for r, seat in enumerate(seats):

@@ -52,6 +52,7 @@ struct Api {
   DocumentCache documents;
   SeatHub hub;
   ViewLimiter views;
+  std::string flight_prefix;  // distinguishes this instance's single_flight keys
 };
 
 using Handler = asio::awaitable<http::Response> (*)(Api&, http::Request&);

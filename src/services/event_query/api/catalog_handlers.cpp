@@ -5,6 +5,7 @@
 #include "platform/auth/guards.h"
 #include "platform/errors.h"
 #include "services/event_query/api/api.h"
+#include "services/event_query/api/single_flight.h"
 #include "services/event_query/model/json_fields.h"
 #include "services/event_query/model/views.h"
 #include "services/event_query/store/search.h"
@@ -158,10 +159,18 @@ asio::awaitable<http::Response> session_seating_map(Api& api, http::Request& req
   // The key's spelling is shared with ChangeListener, which drops it on seat changes.
   const std::string key = "seatmap:" + id.str();
   if (auto hit = api.seat_map_cache.find(key)) co_return cached_json(hit);
-  const auto ticket = api.seat_map_cache.ticket(key);
-  auto v = co_await public_session(api, id);
-  auto live = co_await api.store.seat_states(id);
-  co_return store_json(api.seat_map_cache, key, ticket, views::seating_map(v.event->doc, *v.session, live));
+  // During a rush every seat change invalidates the map: one rebuild per worker, not one
+  // per waiting request.
+  auto load = [&]() -> asio::awaitable<std::shared_ptr<const std::string>> {
+    const auto ticket = api.seat_map_cache.ticket(key);
+    auto v = co_await public_session(api, id);
+    auto live = co_await api.store.seat_states(id);
+    auto body = std::make_shared<const std::string>(json::dump(views::seating_map(v.event->doc, *v.session, live)));
+    api.seat_map_cache.store(key, ticket, body);
+    co_return body;
+  };
+  auto body = co_await single_flight<std::string>(api.flight_prefix + key, load);
+  co_return cached_json(body);
 }
 
 asio::awaitable<http::Response> sessions_count(Api& api, http::Request&) {

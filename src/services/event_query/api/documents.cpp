@@ -2,18 +2,23 @@
 #include <unordered_map>
 
 #include "services/event_query/api/api.h"
+#include "services/event_query/api/single_flight.h"
 
 namespace ticketly::event_query {
 
 asio::awaitable<Document> event_document(Api& api, const Uuid& event_id) {
   const std::string key = event_id.str();
   if (auto hit = api.documents.find(key)) co_return hit;
-  const auto ticket = api.documents.ticket(key);
-  auto e = co_await api.store.event(event_id);
-  if (!e) co_return nullptr;
-  auto doc = std::make_shared<const StoredEvent>(std::move(*e));
-  api.documents.store(key, ticket, doc);
-  co_return doc;
+  auto load = [&]() -> asio::awaitable<Document> {
+    const auto ticket = api.documents.ticket(key);
+    auto e = co_await api.store.event(event_id);
+    if (!e) co_return nullptr;
+    auto doc = std::make_shared<const StoredEvent>(std::move(*e));
+    api.documents.store(key, ticket, doc);
+    co_return doc;
+  };
+  // Keyed by this Api too: several service instances may share a process (tests).
+  co_return co_await single_flight<StoredEvent>(api.flight_prefix + "doc:" + key, load);
 }
 
 asio::awaitable<Document> session_document(Api& api, const Uuid& session_id) {

@@ -1,4 +1,6 @@
 // The event-query route table (API.md §2). Public unless a guard says otherwise.
+#include <cstdint>
+
 #include "platform/auth/guards.h"
 #include "services/event_query/api/api.h"
 
@@ -13,7 +15,8 @@ Api::Api(db::Database& database, auth::Verifier& v, const Settings& s)
       seat_map_cache(s.seat_map_cache_ttl, 1024),
       documents(s.seat_map_cache_ttl, 1024),
       hub(SeatHubOptions{s.sse_max_subscribers, s.sse_max_per_client, s.sse_queue, s.sse_heartbeat}),
-      views(s.view_window) {}
+      views(s.view_window),
+      flight_prefix(std::to_string(reinterpret_cast<std::uintptr_t>(this)) + ":") {}
 
 void register_routes(Api& api, http::Router& router, const std::string& base) {
   // Each route calls a plain coroutine function; the stored lambda itself is no coroutine.
