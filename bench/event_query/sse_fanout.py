@@ -73,8 +73,8 @@ async def main():
             await asyncio.sleep(0.005)
         got = arrivals.get(seat, [])
         latencies += [(t - t0) * 1000 for t in got]
-        print(f"round {r}: {len(got)}/{n} delivered, last after {(max(got) - t0) * 1000 if got else -1:.1f} ms",
-              file=sys.stderr)
+        print(f"round {r}: {len(got)}/{n} delivered, first after {(min(got) - t0) * 1000 if got else -1:.1f} ms, "
+              f"last after {(max(got) - t0) * 1000 if got else -1:.1f} ms", file=sys.stderr)
         await asyncio.sleep(0.3)
     psql.stdin.close()
     psql.wait()
