@@ -6,6 +6,7 @@
 
 #include "platform/bus/consumer.h"
 #include "platform/db/database.h"
+#include "platform/metrics/registry.h"
 #include "services/event_query/api/api.h"
 #include "services/event_query/live/change_listener.h"
 #include "services/event_query/settings.h"
@@ -32,6 +33,7 @@ class EventQueryService final : public service::Service {
     context.consumer->on(std::string(kCategoriesTopic), handler);
     context.consumer->on(std::string(kSeatStatusTopic), handler);
     for (auto topic : kOrderTopics) context.consumer->on(std::string(topic), handler);
+    register_metrics(context.metrics);
   }
 
   void register_routes(http::Router& router) override {
@@ -44,6 +46,26 @@ class EventQueryService final : public service::Service {
   }
 
  private:
+  void register_metrics(metrics::Registry& m) {
+    m.gauge_callback("ticketly_event_query_sse_subscribers", "Open seat-status event streams.", {},
+                     [this] { return static_cast<double>(api_.hub.subscribers()); });
+    m.gauge_callback("ticketly_event_query_change_listener_connected",
+                     "1 while the change listener is connected (caches are on).", {},
+                     [this] { return listener_.connected() ? 1.0 : 0.0; });
+    m.counter_callback("ticketly_event_query_cache_hits_total", "Cache hits.", {{"cache", "responses"}},
+                       [this] { return static_cast<double>(api_.catalog_cache.hits()); });
+    m.counter_callback("ticketly_event_query_cache_hits_total", "Cache hits.", {{"cache", "seat_maps"}},
+                       [this] { return static_cast<double>(api_.seat_map_cache.hits()); });
+    m.counter_callback("ticketly_event_query_cache_hits_total", "Cache hits.", {{"cache", "documents"}},
+                       [this] { return static_cast<double>(api_.documents.hits()); });
+    m.counter_callback("ticketly_event_query_cache_misses_total", "Cache misses.", {{"cache", "responses"}},
+                       [this] { return static_cast<double>(api_.catalog_cache.misses()); });
+    m.counter_callback("ticketly_event_query_cache_misses_total", "Cache misses.", {{"cache", "seat_maps"}},
+                       [this] { return static_cast<double>(api_.seat_map_cache.misses()); });
+    m.counter_callback("ticketly_event_query_cache_misses_total", "Cache misses.", {{"cache", "documents"}},
+                       [this] { return static_cast<double>(api_.documents.misses()); });
+  }
+
   Api api_;
   Projector projector_;
   ChangeListener listener_;

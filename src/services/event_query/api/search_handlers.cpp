@@ -3,6 +3,7 @@
 #include "platform/auth/principal.h"
 #include "platform/errors.h"
 #include "services/event_query/api/api.h"
+#include "services/event_query/api/single_flight.h"
 #include "services/event_query/model/views.h"
 #include "services/event_query/store/search.h"
 
@@ -30,13 +31,20 @@ asio::awaitable<http::Response> search_events(Api& api, http::Request& req) {
   const SearchQuery q = parse_search_query(req.query);
   const std::string key = cache_key(q);
   if (auto hit = api.catalog_cache.find(key)) co_return cached_json(hit);
-  const auto ticket = api.catalog_cache.ticket(key);
-  auto page = co_await run_search(api.db, q);
-  const auto now = Clock::now();
-  Json content = Json::array();
-  auto docs = co_await event_documents(api, page.ids);
-  for (const auto& doc : docs) content.push_back(views::thumbnail(doc->doc, now));
-  co_return store_json(api.catalog_cache, key, ticket, page_object(std::move(content), page.total, q.page, q.size));
+  // A popular search that just expired is computed once per worker, not once per request.
+  auto load = [&]() -> asio::awaitable<std::shared_ptr<const std::string>> {
+    const auto ticket = api.catalog_cache.ticket(key);
+    auto page = co_await run_search(api.db, q);
+    const auto now = Clock::now();
+    Json content = Json::array();
+    auto docs = co_await event_documents(api, page.ids);
+    for (const auto& doc : docs) content.push_back(views::thumbnail(doc->doc, now));
+    auto body = std::make_shared<const std::string>(
+        json::dump(page_object(std::move(content), page.total, q.page, q.size)));
+    api.catalog_cache.store(key, ticket, body);
+    co_return body;
+  };
+  co_return cached_json(co_await single_flight<std::string>(api.flight_prefix + key, load));
 }
 
 asio::awaitable<http::Response> trending_events(Api& api, http::Request& req) {

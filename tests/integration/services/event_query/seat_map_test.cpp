@@ -54,6 +54,14 @@ class EventQuerySeatMap : public ::testing::Test {
     });
   }
 
+  // The process's open seat-status streams, from /metrics.
+  int subscribers() {
+    auto body = http_request(port(), "GET", "/metrics").body;
+    auto pos = body.find("\nticketly_event_query_sse_subscribers ");
+    if (pos == std::string::npos) return -1;
+    return std::stoi(body.substr(pos + std::string("\nticketly_event_query_sse_subscribers ").size()));
+  }
+
   static TestApp* app_;
   static BusPublisher* bus_;
 };
@@ -157,8 +165,10 @@ TEST_F(EventQuerySeatMap, StreamsAreCappedPerClientAndFreedOnDisconnect) {
   }
   auto refused = http_request(port(), "GET", "/api/event-query/v1/sse/sessions/" + s.id + "/seat-status");
   EXPECT_EQ(refused.status, 429);
-  open.front()->close();  // a client leaves: its slot is freed once the server notices
+  EXPECT_EQ(subscribers(), 3);
+  open.front()->close();  // a client leaves: its stream is dropped once the server notices
   open.erase(open.begin());
+  EXPECT_TRUE(wait_until([&] { return subscribers() == 2; }, std::chrono::seconds(5)));
   bool admitted = false;
   for (int i = 0; i < 100 && !admitted; ++i) {
     TestConnection c(port());
@@ -167,6 +177,8 @@ TEST_F(EventQuerySeatMap, StreamsAreCappedPerClientAndFreedOnDisconnect) {
     if (!admitted) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_TRUE(admitted);
+  open.clear();
+  EXPECT_TRUE(wait_until([&] { return subscribers() == 0; }, std::chrono::seconds(5))) << subscribers();
 }
 
 TEST_F(EventQuerySeatMap, StreamForUnknownSessionIs404) {
