@@ -21,6 +21,8 @@ Settings load_settings(const config::Source& source) {
   }
   s.trending_interval = r.duration("TICKETLY_EVENT_QUERY_TRENDING_INTERVAL", s.trending_interval);
   s.view_window = r.duration("TICKETLY_EVENT_QUERY_VIEW_WINDOW", s.view_window);
+  s.views_per_client = static_cast<std::size_t>(
+      r.integer("TICKETLY_EVENT_QUERY_VIEWS_PER_CLIENT", static_cast<std::int64_t>(s.views_per_client), 1, 1000000));
   r.finish();
   return s;
 }

@@ -9,6 +9,7 @@
 //   TICKETLY_EVENT_QUERY_SSE_HEARTBEAT        ": ping" when idle                15s
 //   TICKETLY_EVENT_QUERY_TRENDING_INTERVAL    trending scores older than this are recomputed on read  6h
 //   TICKETLY_EVENT_QUERY_VIEW_WINDOW          one counted page view per client and event per window  60s
+//   TICKETLY_EVENT_QUERY_VIEWS_PER_CLIENT     page-view requests per client and window (then 429)  120
 #include <chrono>
 #include <cstddef>
 
@@ -25,6 +26,7 @@ struct Settings {
   std::chrono::milliseconds sse_heartbeat{15000};
   std::chrono::milliseconds trending_interval{6 * 3600 * 1000};
   std::chrono::milliseconds view_window{60000};
+  std::size_t views_per_client = 120;
 };
 
 // Throws config::ConfigError listing every bad value.

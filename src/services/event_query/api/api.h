@@ -25,16 +25,24 @@ namespace ticketly::event_query {
 
 namespace asio = boost::asio;
 
-// Counts one page view per client address and event per window; forgets old entries.
+// The page-view counter's rate limit: one counted view per client address and event per
+// window, and at most `per_client` view requests per client and window (more → 429).
 class ViewLimiter {
  public:
-  explicit ViewLimiter(std::chrono::milliseconds window) : window_(window) {}
-  bool admit(const std::string& client, const std::string& event_id);
+  enum class Verdict { count, repeat, too_many };
+  ViewLimiter(std::chrono::milliseconds window, std::size_t per_client) : window_(window), per_client_(per_client) {}
+  Verdict admit(const std::string& client, const std::string& event_id);
 
  private:
   std::chrono::milliseconds window_;
+  std::size_t per_client_;
   std::mutex mutex_;
   std::unordered_map<std::string, std::chrono::steady_clock::time_point> seen_;
+  struct Budget {
+    std::chrono::steady_clock::time_point since;
+    std::size_t used = 0;
+  };
+  std::unordered_map<std::string, Budget> budgets_;
   std::chrono::steady_clock::time_point last_sweep_{};
 };
 

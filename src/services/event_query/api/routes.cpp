@@ -15,7 +15,7 @@ Api::Api(db::Database& database, auth::Verifier& v, const Settings& s)
       seat_map_cache(s.seat_map_cache_ttl, 1024),
       documents(s.seat_map_cache_ttl, 1024),
       hub(SeatHubOptions{s.sse_max_subscribers, s.sse_max_per_client, s.sse_queue, s.sse_heartbeat}),
-      views(s.view_window),
+      views(s.view_window, s.views_per_client),
       flight_prefix(std::to_string(reinterpret_cast<std::uintptr_t>(this)) + ":") {}
 
 void register_routes(Api& api, http::Router& router, const std::string& base) {

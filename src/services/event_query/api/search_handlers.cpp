@@ -13,18 +13,22 @@ namespace {
 using json::Json;
 }
 
-bool ViewLimiter::admit(const std::string& client, const std::string& event_id) {
+ViewLimiter::Verdict ViewLimiter::admit(const std::string& client, const std::string& event_id) {
   const auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(mutex_);
   if (now - last_sweep_ > window_) {
     std::erase_if(seen_, [&](const auto& kv) { return now - kv.second >= window_; });
+    std::erase_if(budgets_, [&](const auto& kv) { return now - kv.second.since >= window_; });
     last_sweep_ = now;
   }
+  auto& budget = budgets_[client];
+  if (budget.used == 0 || now - budget.since >= window_) budget = Budget{now, 0};
+  if (++budget.used > per_client_) return Verdict::too_many;
   auto [it, inserted] = seen_.try_emplace(client + "|" + event_id, now);
-  if (inserted) return true;
-  if (now - it->second < window_) return false;
+  if (inserted) return Verdict::count;
+  if (now - it->second < window_) return Verdict::repeat;
   it->second = now;
-  return true;
+  return Verdict::count;
 }
 
 asio::awaitable<http::Response> search_events(Api& api, http::Request& req) {
@@ -78,7 +82,11 @@ asio::awaitable<http::Response> record_view(Api& api, http::Request& req) {
   const Uuid id = req.params.uuid("eventId");
   auto e = co_await event_document(api, id);
   if (!e || !views::is_public_status(e->status)) throw not_found("Event not found");
-  const bool counted = api.views.admit(req.remote.to_string(), id.str());
+  const auto verdict = api.views.admit(req.remote.to_string(), id.str());
+  if (verdict == ViewLimiter::Verdict::too_many) {
+    throw Error(429, "Too many page views from this client; slow down").with_header("Retry-After", "60");
+  }
+  const bool counted = verdict == ViewLimiter::Verdict::count;
   if (counted) co_await api.store.add_view(id);
   co_return http::Response::json(200, Json{{"eventId", id.str()}, {"counted", counted}});
 }

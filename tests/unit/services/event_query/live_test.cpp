@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "platform/errors.h"
+#include "services/event_query/api/api.h"
 #include "services/event_query/live/response_cache.h"
 #include "services/event_query/live/seat_hub.h"
 #include "services/event_query/store/projector.h"
@@ -122,6 +123,31 @@ TEST(EventQueryProjector, SeatChangePayloadsStayUnderTheNotifyLimit) {
     total += json::Json::parse(p)["ids"].size();
   }
   EXPECT_EQ(total, 1000u);
+}
+
+}  // namespace
+}  // namespace ticketly::event_query
+
+namespace ticketly::event_query {
+namespace {
+
+TEST(EventQueryViewLimiter, CountsOncePerClientAndEventAndCapsEachClient) {
+  ViewLimiter limiter(std::chrono::seconds(60), 3);
+  using V = ViewLimiter::Verdict;
+  EXPECT_EQ(limiter.admit("1.1.1.1", "e1"), V::count);
+  EXPECT_EQ(limiter.admit("1.1.1.1", "e1"), V::repeat);
+  EXPECT_EQ(limiter.admit("2.2.2.2", "e1"), V::count);  // another client counts
+  EXPECT_EQ(limiter.admit("1.1.1.1", "e2"), V::count);
+  EXPECT_EQ(limiter.admit("1.1.1.1", "e3"), V::too_many);  // fourth request in the window
+  EXPECT_EQ(limiter.admit("2.2.2.2", "e3"), V::count);
+}
+
+TEST(EventQueryViewLimiter, WindowsEnd) {
+  ViewLimiter limiter(std::chrono::milliseconds(5), 1);
+  EXPECT_EQ(limiter.admit("c", "e"), ViewLimiter::Verdict::count);
+  EXPECT_EQ(limiter.admit("c", "e"), ViewLimiter::Verdict::too_many);
+  std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(limiter.admit("c", "e"), ViewLimiter::Verdict::count);
 }
 
 }  // namespace
