@@ -32,9 +32,13 @@ ViewLimiter::Verdict ViewLimiter::admit(const std::string& client, const std::st
 }
 
 asio::awaitable<http::Response> search_events(Api& api, http::Request& req) {
-  const SearchQuery q = parse_search_query(req.query);
-  const std::string key = cache_key(q);
+  // Hot path: the raw query string is the key, so a repeated search costs one lookup (only
+  // valid queries are ever stored under it: parsing comes before any store).
+  const std::string_view target = req.message.target();
+  const auto qmark = target.find('?');
+  const std::string key = "search?" + std::string(qmark == std::string_view::npos ? "" : target.substr(qmark + 1));
   if (auto hit = api.catalog_cache.find(key)) co_return cached_json(hit);
+  const SearchQuery q = parse_search_query(req.query);
   // A popular search that just expired is computed once per worker, not once per request.
   auto load = [&]() -> asio::awaitable<std::shared_ptr<const std::string>> {
     const auto ticket = api.catalog_cache.ticket(key);
@@ -48,7 +52,8 @@ asio::awaitable<http::Response> search_events(Api& api, http::Request& req) {
     api.catalog_cache.store(key, ticket, body);
     co_return body;
   };
-  co_return cached_json(co_await single_flight<std::string>(api.flight_prefix + key, load));
+  // Spellings of one query (parameter order, 10 vs 10.00) share the computation.
+  co_return cached_json(co_await single_flight<std::string>(api.flight_prefix + cache_key(q), load));
 }
 
 asio::awaitable<http::Response> trending_events(Api& api, http::Request& req) {
