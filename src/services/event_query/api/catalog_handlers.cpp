@@ -6,6 +6,7 @@
 #include "platform/errors.h"
 #include "services/event_query/api/api.h"
 #include "services/event_query/api/single_flight.h"
+#include "services/event_query/live/gzip.h"
 #include "services/event_query/model/json_fields.h"
 #include "services/event_query/model/views.h"
 #include "services/event_query/store/search.h"
@@ -62,6 +63,15 @@ std::optional<Timestamp> time_query(const http::Request& req, std::string_view n
 http::Response cached_json(const std::shared_ptr<const std::string>& body) {
   return http::Response::json_text(200, *body);
 }
+
+namespace {
+http::Response gzip_json(const std::shared_ptr<const std::string>& body) {
+  auto r = http::Response::json_text(200, *body);
+  r.set(http::Field::content_encoding, "gzip");
+  r.set(http::Field::vary, "Accept-Encoding");
+  return r;
+}
+}  // namespace
 
 http::Response store_json(ResponseCache& cache, const std::string& key, const ResponseCache::Ticket& ticket,
                           const Json& body) {
@@ -158,7 +168,6 @@ asio::awaitable<http::Response> session_seating_map(Api& api, http::Request& req
   const Uuid id = req.params.uuid("sessionId");
   // The key's spelling is shared with ChangeListener, which drops it on seat changes.
   const std::string key = "seatmap:" + id.str();
-  if (auto hit = api.seat_map_cache.find(key)) co_return cached_json(hit);
   // During a rush every seat change invalidates the map: one rebuild per worker, not one
   // per waiting request.
   auto load = [&]() -> asio::awaitable<std::shared_ptr<const std::string>> {
@@ -169,8 +178,28 @@ asio::awaitable<http::Response> session_seating_map(Api& api, http::Request& req
     api.seat_map_cache.store(key, ticket, body);
     co_return body;
   };
-  auto body = co_await single_flight<std::string>(api.flight_prefix + key, load);
-  co_return cached_json(body);
+  // Browsers accept gzip: the compressed map (about a sixth of the size) is made once per
+  // change and cached beside the plain one. Its ticket is taken before the plain body is
+  // read, so a change in between drops the compressed copy rather than keeping it stale.
+  const bool gz = accepts_gzip(req.header(http::Field::accept_encoding));
+  const std::string gz_key = "seatmap.gz:" + id.str();
+  if (gz) {
+    if (auto hit = api.seat_map_cache.find(gz_key)) co_return gzip_json(hit);
+  }
+  const auto gz_ticket = api.seat_map_cache.ticket(gz_key);
+  auto body = api.seat_map_cache.find(key);
+  if (!body) body = co_await single_flight<std::string>(api.flight_prefix + key, load);
+  if (!gz) {
+    auto plain = cached_json(body);
+    plain.set(http::Field::vary, "Accept-Encoding");
+    co_return plain;
+  }
+  auto compress = [&]() -> asio::awaitable<std::shared_ptr<const std::string>> {
+    auto packed = std::make_shared<const std::string>(gzip(*body));
+    api.seat_map_cache.store(gz_key, gz_ticket, packed);
+    co_return packed;
+  };
+  co_return gzip_json(co_await single_flight<std::string>(api.flight_prefix + gz_key, compress));
 }
 
 asio::awaitable<http::Response> sessions_count(Api& api, http::Request&) {

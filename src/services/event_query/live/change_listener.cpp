@@ -58,6 +58,7 @@ void apply_payload(ChangeListener::State& s, const std::string& payload) {
       }
     }
     s.seat_maps.invalidate("seatmap:" + session);
+    s.seat_maps.invalidate("seatmap.gz:" + session);
     s.hub.publish(session, status, ids);
   }
 }

@@ -85,8 +85,24 @@ TEST_F(EventQuerySeatMap, ShowsLockedBookedAndReleasedSeats) {
   auto after = statuses(wait_seat(s.id, s.seat_ids[1], "AVAILABLE").json());
   EXPECT_EQ(after[s.seat_ids[0]], "BOOKED");
   EXPECT_EQ(after[s.seat_ids[2]], "RESERVED");
-  auto full = http_request(port(), "GET", map_path(s.id)).json();
+  auto plain = http_request(port(), "GET", map_path(s.id));
+  auto full = plain.json();
   EXPECT_EQ(full["layout"]["blocks"][1]["rows"][0]["seats"][0]["tier"]["name"], "VIP");
+  EXPECT_EQ(plain.header("vary"), "Accept-Encoding");
+  EXPECT_EQ(plain.header("content-encoding"), "");
+  // Browsers get it gzipped (the same bytes once inflated; checked in the unit tests).
+  auto packed = http_request(port(), "GET", map_path(s.id), "", {{"Accept-Encoding", "gzip, deflate"}});
+  ASSERT_EQ(packed.status, 200);
+  EXPECT_EQ(packed.header("content-encoding"), "gzip");
+  EXPECT_EQ(packed.header("content-type"), "application/json");
+  ASSERT_GE(packed.body.size(), 2u);
+  EXPECT_EQ(static_cast<unsigned char>(packed.body[0]), 0x1f);
+  EXPECT_LT(packed.body.size(), plain.body.size());
+  // A change drops the compressed copy too.
+  bus_->seats(seat_status_message(s.id, {s.seat_ids[3]}, "LOCKED", 4, order));
+  wait_seat(s.id, s.seat_ids[3], "LOCKED");
+  auto repacked = http_request(port(), "GET", map_path(s.id), "", {{"Accept-Encoding", "gzip"}});
+  EXPECT_NE(repacked.body, packed.body);
 }
 
 TEST_F(EventQuerySeatMap, OlderSeatUpdatesAreIgnored) {

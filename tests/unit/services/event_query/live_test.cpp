@@ -152,3 +152,50 @@ TEST(EventQueryViewLimiter, WindowsEnd) {
 
 }  // namespace
 }  // namespace ticketly::event_query
+
+#include <zlib.h>
+
+#include "services/event_query/live/gzip.h"
+
+namespace ticketly::event_query {
+namespace {
+
+std::string gunzip(const std::string& in) {
+  z_stream zs{};
+  EXPECT_EQ(inflateInit2(&zs, 15 + 16), Z_OK);
+  std::string out(16 << 20, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(inflate(&zs, Z_FINISH), Z_STREAM_END);
+  out.resize(zs.total_out);
+  inflateEnd(&zs);
+  return out;
+}
+
+TEST(EventQueryGzip, RoundTripsAndShrinksRepetitiveJson) {
+  std::string json = "[";
+  for (int i = 0; i < 2000; ++i) json += R"({"status":"AVAILABLE","tier":{"name":"VIP","price":5000}},)";
+  json += "1]";
+  const auto packed = gzip(json);
+  EXPECT_EQ(static_cast<unsigned char>(packed[0]), 0x1f);
+  EXPECT_EQ(static_cast<unsigned char>(packed[1]), 0x8b);
+  EXPECT_LT(packed.size() * 10, json.size());
+  EXPECT_EQ(gunzip(packed), json);
+  EXPECT_EQ(gunzip(gzip("")), "");
+}
+
+TEST(EventQueryGzip, AcceptEncodingNegotiation) {
+  EXPECT_TRUE(accepts_gzip("gzip, deflate, br"));
+  EXPECT_TRUE(accepts_gzip("br;q=1.0, gzip;q=0.8"));
+  EXPECT_TRUE(accepts_gzip("*"));
+  EXPECT_FALSE(accepts_gzip(""));
+  EXPECT_FALSE(accepts_gzip("br, deflate"));
+  EXPECT_FALSE(accepts_gzip("gzip;q=0"));
+  EXPECT_FALSE(accepts_gzip("gzip;q=0.000"));
+  EXPECT_FALSE(accepts_gzip("x-gzip-not"));
+}
+
+}  // namespace
+}  // namespace ticketly::event_query
