@@ -58,12 +58,13 @@ for _ in $(seq 1 600); do
 done
 log "seat map: $(curl -s "http://127.0.0.1:$PORT/api/event-query/v1/sessions/$SESSION/seating-map" | wc -c) bytes"
 
-run_wrk() {  # name url [lua]
+run_wrk() {  # name url [lua] [header]
   local extra=()
   [ -n "${3:-}" ] && extra=(-s "$3")
+  [ -n "${4:-}" ] && extra+=(-H "$4")
   wrk -t"$THREADS" -c"$CONNECTIONS" -d3s "${extra[@]}" "$2" >/dev/null  # warm-up
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${extra[@]}" "$2" > "$WORK/$1.txt"
-  printf '%-12s %s req/s  p50 %s  p99 %s\n' "$1" \
+  printf '%-13s %s req/s  p50 %s  p99 %s\n' "$1" \
     "$(awk '/Requests\/sec/ {print $2}' "$WORK/$1.txt")" \
     "$(awk '$1 == "50%" {print $2}' "$WORK/$1.txt")" \
     "$(awk '$1 == "99%" {print $2}' "$WORK/$1.txt")"
@@ -72,6 +73,7 @@ BASE="http://127.0.0.1:$PORT"
 echo "== event-query benchmark: $CONNECTIONS connections, $THREADS wrk threads, $DURATION each, $(nproc) cores"
 run_wrk health "$BASE/health"
 run_wrk seatmap "$BASE/api/event-query/v1/sessions/$SESSION/seating-map"
+run_wrk seatmap-gzip "$BASE/api/event-query/v1/sessions/$SESSION/seating-map" "" "Accept-Encoding: gzip"
 run_wrk basicinfo "$BASE/api/event-query/v1/events/$EVENT/basic-info"
 run_wrk search "$BASE" "$HERE/search.lua"
 run_wrk health2 "$BASE/health"
