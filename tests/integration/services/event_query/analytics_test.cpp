@@ -14,7 +14,7 @@ namespace {
 class EventQueryAnalytics : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    app_ = new TestApp({"event-query", "idp"});
+    app_ = new TestApp({"event-query", "idp"}, {}, {{"TICKETLY_EVENT_QUERY_VIEWS_PER_CLIENT", "3"}});
     bus_ = new BusPublisher(*app_);
   }
   static void TearDownTestSuite() {
@@ -116,7 +116,12 @@ TEST_F(EventQueryAnalytics, TrendingRanksViewsAndSales) {
             false);
   EXPECT_EQ(http_request(port(), "POST", "/api/event-query/v1/events/" + Uuid::random().str() + "/views").status,
             404);
-  // Two tickets sold of 10 seats: 10·2 + 5·20 % = 120 > 1 view > nothing.
+  // The third request of this client in the window counts; the fourth is over its budget.
+  EXPECT_EQ(http_request(port(), "POST", "/api/event-query/v1/events/" + sold.id() + "/views").json()["counted"], true);
+  auto limited = http_request(port(), "POST", "/api/event-query/v1/events/" + sold.id() + "/views");
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(limited.header("retry-after"), "60");
+  // Two tickets sold of 10 seats and a view: 10·2 + 5·20 % + 1 = 121 > 1 view > nothing.
   const auto before = handled_messages(port(), "ticketly.order.updated");
   bus_->order("updated", order_snapshot(Uuid::random().str(), sold.id(), s.id, "completed",
                                         {{s.seat_ids[0], s.seat_tiers[0], 10}, {s.seat_ids[1], s.seat_tiers[1], 10}},
