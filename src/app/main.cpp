@@ -9,7 +9,9 @@
 #include "app/application.h"
 #include "app/catalogue.h"
 #include "app/demo/seeder.h"
+#include "platform/bus/bus_config.h"
 #include "platform/config/reader.h"
+#include "services/event_query/rebuild.h"
 
 namespace {
 
@@ -78,6 +80,8 @@ int main(int argc, char** argv) {
                                           "through the public API of a running server; does nothing if present");
   seed->add_option("--url", seed_options.base_url, "Base URL of the running all-in-one server")
       ->capture_default_str();
+  auto* rebuild = cli.add_subcommand("rebuild-read-model",
+                                     "Empty the event-query read model and rebuild it from the bus, then exit");
 
   CLI11_PARSE(cli, argc, argv);
 
@@ -96,6 +100,20 @@ int main(int argc, char** argv) {
       auto settings = load(source, services);
       ticketly::app::migrate_databases(settings, services);
       return 0;
+    }
+    if (*rebuild) {
+      const auto* query = ticketly::app::find_service("event-query");
+      auto settings = load(source, {query});
+      ticketly::app::migrate_databases(settings, {query});
+      ticketly::event_query::RebuildOptions options;
+      options.database_url = settings.database_url(*query);
+      options.bus = settings.bus;
+      options.bus_database_url =
+          ticketly::bus::bus_database_url(settings.bus, settings.pg_url, settings.db_name_prefix);
+      auto result = ticketly::event_query::rebuild_read_model(options);
+      std::cout << "rebuilt the read model from " << result.messages << " messages (" << result.dead_lettered
+                << " dead-lettered)" << (result.caught_up ? "" : "; timed out before catching up") << "\n";
+      return result.caught_up ? 0 : 1;
     }
     auto services = select_services(serve_names, source);
     auto settings = load(source, services);

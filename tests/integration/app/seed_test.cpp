@@ -5,6 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <thread>
+
 #include "support/child_process.h"
 #include "support/tokens.h"
 
@@ -32,7 +35,36 @@ TEST(Seed, CreatesAnApprovedEventOnSaleOnceAndOnlyOnce) {
   ASSERT_EQ(event.status, 200) << event.body;
   EXPECT_EQ(event.json()["status"], "APPROVED");
   ASSERT_EQ(event.json()["sessions"].size(), 2u);
-  for (const auto& s : event.json()["sessions"]) EXPECT_EQ(s["status"], "ON_SALE") << s.dump();
+  const auto detail = event.json();
+  for (const auto& s : detail["sessions"]) EXPECT_EQ(s["status"], "ON_SALE") << s.dump();
+
+  // The read side learns it from event-command's snapshots on the bus: the contract
+  // between the two real services (docs/EVENTS.md), not a test builder's idea of it.
+  HttpResult info;
+  for (int i = 0; i < 300; ++i) {
+    info = http_request(app.port(), "GET", "/api/event-query/v1/events/" + event_id + "/basic-info");
+    if (info.status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(info.status, 200) << info.body;
+  EXPECT_EQ(info.json()["title"], event.json()["title"]);
+  EXPECT_EQ(info.json()["tiers"].size(), 4u) << info.body;
+  EXPECT_EQ(info.json()["organization"]["id"], org_id);
+  const std::string hall = event.json()["sessions"][0]["id"];
+  auto map = http_request(app.port(), "GET", "/api/event-query/v1/sessions/" + hall + "/seating-map");
+  ASSERT_EQ(map.status, 200) << map.body.substr(0, 300);
+  std::size_t seats = 0;
+  const auto layout = map.json();  // named: a range-for does not extend a temporary's parent
+  for (const auto& block : layout["layout"]["blocks"]) {
+    if (block.contains("rows")) {
+      for (const auto& row : block["rows"]) seats += row["seats"].size();
+    }
+    if (block.contains("seats")) seats += block["seats"].size();
+  }
+  EXPECT_GT(seats, 200u) << map.body.substr(0, 600);
+  auto found = http_request(app.port(), "GET", "/api/event-query/v1/events/search?searchTerm=symphony");
+  ASSERT_EQ(found.status, 200) << found.body;
+  EXPECT_EQ(found.json()["totalElements"], 1) << found.body;
 
   auto again = run_command({TICKETLY_BINARY, "seed", "--url", url}, {}, std::chrono::seconds(120));
   ASSERT_EQ(again.first, 0) << again.second;

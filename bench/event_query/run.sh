@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# bench/event_query: the event-query service under wrk, with /health measured in the same
+# run as the yardstick (targets: p99 < 10 ms and >= 50 % of /health's requests/s), plus
+# the seat-status SSE fan-out latency to 10,000 subscribers.
+#
+#   bench/event_query/run.sh
+#   CONNECTIONS=64 DURATION=10s SUBSCRIBERS=2000 bench/event_query/run.sh
+source "$(dirname "$0")/../../scripts/lib.sh"
+
+CONNECTIONS="${CONNECTIONS:-128}"
+DURATION="${DURATION:-15s}"
+THREADS="${THREADS:-2}"
+SUBSCRIBERS="${SUBSCRIBERS:-10000}"
+PORT="${TICKETLY_BENCH_PORT:-18082}"
+WORK="$(mktemp -d /tmp/ticketly-eq-bench.XXXXXX)"
+HERE="$TICKETLY_ROOT/bench/event_query"
+
+"$TICKETLY_ROOT/scripts/build.sh" Release ticketly
+BIN="${TICKETLY_BUILD_DIR:-$TICKETLY_ROOT/build}/ticketly"
+
+export TICKETLY_PG_NAME="${TICKETLY_PG_NAME:-bench-eq}" TICKETLY_PG_PORT="${TICKETLY_BENCH_PG_PORT:-55435}"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+"$TICKETLY_ROOT/scripts/pg.sh" start
+PG_URL="$("$TICKETLY_ROOT/scripts/pg.sh" url)"
+PREFIX="bencheq$$"
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+# event-query alone (its own port), access log off as in production behind an ingress.
+TICKETLY_PG_URL="$PG_URL" TICKETLY_EVENT_QUERY_PORT="$PORT" TICKETLY_DB_PREFIX="$PREFIX" TICKETLY_BIND=127.0.0.1 \
+  TICKETLY_ACCESS_LOG=false TICKETLY_LOG_LEVEL=warn \
+  TICKETLY_EVENT_QUERY_SSE_MAX_PER_CLIENT=$((SUBSCRIBERS + 100)) TICKETLY_EVENT_QUERY_SSE_MAX_SUBSCRIBERS=$((SUBSCRIBERS + 100)) \
+  TICKETLY_EVENT_QUERY_SSE_QUEUE=256 \
+  "$BIN" serve event-query > "$WORK/ticketly.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 300); do curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null || { tail -n 30 "$WORK/ticketly.log"; die "no answer"; }
+
+BUS_URL="$PG_URL/${PREFIX}_bus"
+# Topics exist once the consumer joined.
+for _ in $(seq 1 100); do
+  [ "$(psql "$BUS_URL" -tAc "SELECT count(*) FROM bus_partitions WHERE topic = 'ticketly.seats.status' AND partition = 0")" = "1" ] && break
+  sleep 0.1
+done
+log "seeding the read model through the bus"
+python3 "$HERE/seed.py" "$WORK/ids.json" | psql -q "$BUS_URL" >/dev/null
+EVENT=$(python3 -c "import json;print(json.load(open('$WORK/ids.json'))['event'])")
+SESSION=$(python3 -c "import json;print(json.load(open('$WORK/ids.json'))['session'])")
+SEATS=$(python3 -c "import json;print(' '.join(json.load(open('$WORK/ids.json'))['seats'][:10]))")
+for _ in $(seq 1 600); do
+  curl -fsS "http://127.0.0.1:$PORT/api/event-query/v1/sessions/$SESSION/seating-map" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+log "seat map: $(curl -s "http://127.0.0.1:$PORT/api/event-query/v1/sessions/$SESSION/seating-map" | wc -c) bytes"
+
+run_wrk() {  # name url [lua] [header]
+  local extra=()
+  [ -n "${3:-}" ] && extra=(-s "$3")
+  [ -n "${4:-}" ] && extra+=(-H "$4")
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d3s "${extra[@]}" "$2" >/dev/null  # warm-up
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${extra[@]}" "$2" > "$WORK/$1.txt"
+  printf '%-13s %s req/s  p50 %s  p99 %s\n' "$1" \
+    "$(awk '/Requests\/sec/ {print $2}' "$WORK/$1.txt")" \
+    "$(awk '$1 == "50%" {print $2}' "$WORK/$1.txt")" \
+    "$(awk '$1 == "99%" {print $2}' "$WORK/$1.txt")"
+}
+BASE="http://127.0.0.1:$PORT"
+echo "== event-query benchmark: $CONNECTIONS connections, $THREADS wrk threads, $DURATION each, $(nproc) cores"
+run_wrk health "$BASE/health"
+run_wrk seatmap "$BASE/api/event-query/v1/sessions/$SESSION/seating-map"
+run_wrk seatmap-gzip "$BASE/api/event-query/v1/sessions/$SESSION/seating-map" "" "Accept-Encoding: gzip"
+run_wrk basicinfo "$BASE/api/event-query/v1/events/$EVENT/basic-info"
+run_wrk search "$BASE" "$HERE/search.lua"
+run_wrk health2 "$BASE/health"
+
+log "SSE fan-out: $SUBSCRIBERS subscribers"
+python3 "$HERE/sse_fanout.py" "$PORT" "$SESSION" "$SUBSCRIBERS" 10 "$BUS_URL" $SEATS

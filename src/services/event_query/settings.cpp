@@ -1,0 +1,30 @@
+#include "services/event_query/settings.h"
+
+#include "platform/config/reader.h"
+
+namespace ticketly::event_query {
+
+Settings load_settings(const config::Source& source) {
+  config::Reader r(source);
+  Settings s;
+  s.cache_ttl = r.duration("TICKETLY_EVENT_QUERY_CACHE_TTL", s.cache_ttl);
+  s.seat_map_cache_ttl = r.duration("TICKETLY_EVENT_QUERY_SEATMAP_CACHE_TTL", s.seat_map_cache_ttl);
+  s.sse_max_subscribers = static_cast<std::size_t>(
+      r.integer("TICKETLY_EVENT_QUERY_SSE_MAX_SUBSCRIBERS", static_cast<std::int64_t>(s.sse_max_subscribers), 1, 1000000));
+  s.sse_max_per_client = static_cast<std::size_t>(
+      r.integer("TICKETLY_EVENT_QUERY_SSE_MAX_PER_CLIENT", static_cast<std::int64_t>(s.sse_max_per_client), 1, 1000000));
+  s.sse_queue = static_cast<std::size_t>(
+      r.integer("TICKETLY_EVENT_QUERY_SSE_QUEUE", static_cast<std::int64_t>(s.sse_queue), 1, 100000));
+  s.sse_heartbeat = r.duration("TICKETLY_EVENT_QUERY_SSE_HEARTBEAT", s.sse_heartbeat);
+  if (s.sse_heartbeat > std::chrono::seconds(15) || s.sse_heartbeat < std::chrono::milliseconds(10)) {
+    r.problem("TICKETLY_EVENT_QUERY_SSE_HEARTBEAT", "must be between 10ms and 15s");
+  }
+  s.trending_interval = r.duration("TICKETLY_EVENT_QUERY_TRENDING_INTERVAL", s.trending_interval);
+  s.view_window = r.duration("TICKETLY_EVENT_QUERY_VIEW_WINDOW", s.view_window);
+  s.views_per_client = static_cast<std::size_t>(
+      r.integer("TICKETLY_EVENT_QUERY_VIEWS_PER_CLIENT", static_cast<std::int64_t>(s.views_per_client), 1, 1000000));
+  r.finish();
+  return s;
+}
+
+}  // namespace ticketly::event_query

@@ -1,0 +1,234 @@
+#include "services/event_query/store/projector.h"
+
+#include <stdexcept>
+
+#include "services/event_query/model/event_snapshot.h"
+#include "services/event_query/model/json_fields.h"
+
+namespace ticketly::event_query {
+
+namespace {
+
+constexpr db::Statement kUpsertEvent{"eq.upsert_event", R"sql(
+INSERT INTO eq_events (id, version, deleted, status, owner_id, organization_id, category_id, title,
+                       created_at, doc, search, applied_at)
+VALUES ($1, $2, false, $3, $4, $5, $6, $7, $8, $9::jsonb,
+        setweight(to_tsvector('english', coalesce($7, '')), 'A') ||
+        setweight(to_tsvector('english', coalesce($10::text, '')), 'B'), now())
+ON CONFLICT (id) DO UPDATE SET
+  version = EXCLUDED.version, deleted = false, status = EXCLUDED.status, owner_id = EXCLUDED.owner_id,
+  organization_id = EXCLUDED.organization_id, category_id = EXCLUDED.category_id, title = EXCLUDED.title,
+  created_at = EXCLUDED.created_at, doc = EXCLUDED.doc, search = EXCLUDED.search, applied_at = now()
+WHERE eq_events.version < EXCLUDED.version
+RETURNING id)sql"};
+
+constexpr db::Statement kTombstoneEvent{"eq.tombstone_event", R"sql(
+INSERT INTO eq_events (id, version, deleted) VALUES ($1, $2, true)
+ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, deleted = true, status = NULL, doc = NULL,
+  search = NULL, title = NULL, applied_at = now()
+WHERE eq_events.version < EXCLUDED.version
+RETURNING id)sql"};
+
+constexpr db::Statement kDeleteSessions{"eq.delete_sessions", "DELETE FROM eq_sessions WHERE event_id = $1"};
+
+constexpr db::Statement kInsertSession{"eq.insert_session", R"sql(
+INSERT INTO eq_sessions (id, event_id, start_time, end_time, sales_start_time, status, session_type,
+                         latitude, longitude, capacity)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+ON CONFLICT (id) DO UPDATE SET event_id = EXCLUDED.event_id, start_time = EXCLUDED.start_time,
+  end_time = EXCLUDED.end_time, sales_start_time = EXCLUDED.sales_start_time, status = EXCLUDED.status,
+  session_type = EXCLUDED.session_type, latitude = EXCLUDED.latitude, longitude = EXCLUDED.longitude,
+  capacity = EXCLUDED.capacity)sql"};
+
+constexpr db::Statement kInsertPrices{"eq.insert_prices", R"sql(
+INSERT INTO eq_session_prices (session_id, tier_id, price_cents)
+SELECT $1::uuid, t, p FROM unnest($2::uuid[], $3::bigint[]) AS x(t, p)
+ON CONFLICT DO NOTHING)sql"};
+
+// A category known only from an event snapshot: version 0, so any CategorySnapshot wins.
+constexpr db::Statement kSeedCategory{"eq.seed_category", R"sql(
+INSERT INTO eq_categories (id, version, name, parent_id) VALUES ($1, 0, $2, $3)
+ON CONFLICT (id) DO NOTHING)sql"};
+
+constexpr db::Statement kUpsertCategory{"eq.upsert_category", R"sql(
+INSERT INTO eq_categories (id, version, deleted, name, parent_id) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, deleted = EXCLUDED.deleted,
+  name = COALESCE(EXCLUDED.name, eq_categories.name), parent_id = EXCLUDED.parent_id
+WHERE eq_categories.version < EXCLUDED.version
+RETURNING id)sql"};
+
+constexpr db::Statement kUpsertSeats{"eq.upsert_seats", R"sql(
+INSERT INTO eq_seat_status (session_id, seat_id, status, order_id, seq)
+SELECT $1::uuid, s, $3::text, $4::uuid, $5::bigint FROM unnest($2::uuid[]) AS x(s)
+ON CONFLICT (session_id, seat_id) DO UPDATE SET status = EXCLUDED.status, order_id = EXCLUDED.order_id,
+  seq = EXCLUDED.seq
+WHERE eq_seat_status.seq < EXCLUDED.seq
+RETURNING seat_id)sql"};
+
+constexpr db::Statement kUpsertOrder{"eq.upsert_order", R"sql(
+INSERT INTO eq_orders (id, version, event_id, session_id, status, subtotal_cents, discount_cents, price_cents,
+                       created_at, tickets)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)
+ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, event_id = EXCLUDED.event_id,
+  session_id = EXCLUDED.session_id, status = EXCLUDED.status, subtotal_cents = EXCLUDED.subtotal_cents,
+  discount_cents = EXCLUDED.discount_cents, price_cents = EXCLUDED.price_cents,
+  created_at = EXCLUDED.created_at, tickets = EXCLUDED.tickets
+WHERE eq_orders.version < EXCLUDED.version)sql"};
+
+constexpr db::Statement kNotify{"eq.notify", "SELECT pg_notify('event_query_changes', $1)"};
+
+json::Json parse_payload(const bus::Message& m) {
+  auto j = json::Json::parse(m.payload, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) throw std::invalid_argument("payload is not a JSON object");
+  return j;
+}
+
+}  // namespace
+
+std::string catalog_change_payload(std::string_view event_id) {
+  return json::Json{{"k", "c"}, {"e", event_id}}.dump();
+}
+
+std::vector<std::string> seat_change_payloads(std::string_view session_id, std::string_view status,
+                                              const std::vector<std::string>& seat_ids) {
+  // NOTIFY payloads must stay under 8000 bytes; a UUID costs 39 in the list.
+  constexpr std::size_t kPerChunk = 150;
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < seat_ids.size(); i += kPerChunk) {
+    json::Json ids = json::Json::array();
+    for (std::size_t j = i; j < seat_ids.size() && j < i + kPerChunk; ++j) ids.push_back(seat_ids[j]);
+    out.push_back(json::Json{{"k", "s"}, {"s", session_id}, {"st", status}, {"ids", std::move(ids)}}.dump());
+  }
+  return out;
+}
+
+asio::awaitable<void> Projector::apply(const bus::Message& message) {
+  auto payload = parse_payload(message);
+  if (message.topic == kEventsTopic) {
+    co_await apply_event_message(payload);
+  } else if (message.topic == kCategoriesTopic) {
+    co_await apply_category_message(payload);
+  } else if (message.topic == kSeatStatusTopic) {
+    co_await apply_seat_status(payload);
+  } else {
+    co_await apply_order(payload);
+  }
+}
+
+asio::awaitable<void> Projector::apply_event_message(const json::Json& payload) {
+  const std::string type = fields::opt_str(payload, "type").value_or("");
+  if (type == "EventDeleted") {
+    const Uuid id = fields::uuid(payload, "eventId");
+    const std::int64_t version = fields::integer(payload, "version");
+    auto tx = [&](db::Connection& c) -> asio::awaitable<void> {
+      auto r = co_await c.execute(kTombstoneEvent, id, version);
+      if (r.empty()) co_return;  // stale
+      co_await c.execute(kDeleteSessions, id);
+      co_await c.execute(kNotify, catalog_change_payload(id.str()));
+    };
+    co_await db_.transaction(tx);
+    co_return;
+  }
+  if (type != "EventSnapshot") co_return;  // a type added later: not ours to read
+  const EventSnapshot snap = parse_event_snapshot(payload);
+  const json::Json doc = snap.doc;
+  auto tx = [&](db::Connection& c) -> asio::awaitable<void> {
+    std::optional<Uuid> category_id;
+    if (snap.category) category_id = snap.category->id;
+    auto r = co_await c.execute(kUpsertEvent, snap.id, snap.version, snap.status, snap.owner_id, snap.organization_id,
+                                category_id, snap.title, snap.created_at, doc, snap.description);
+    if (r.empty()) co_return;  // an older or repeated version
+    if (snap.category) {
+      co_await c.execute(kSeedCategory, snap.category->id, snap.category->name, snap.category->parent_id);
+    }
+    co_await c.execute(kDeleteSessions, snap.id);
+    for (const auto& s : snap.sessions) {
+      co_await c.execute(kInsertSession, s.id, snap.id, s.start_time, s.end_time, s.sales_start_time, s.status,
+                         s.session_type, s.latitude, s.longitude, s.capacity);
+      if (s.prices.empty()) continue;
+      std::vector<Uuid> tiers;
+      std::vector<std::int64_t> prices;
+      for (const auto& [tier, price] : s.prices) {
+        tiers.push_back(tier);
+        prices.push_back(price);
+      }
+      co_await c.execute(kInsertPrices, s.id, tiers, prices);
+    }
+    co_await c.execute(kNotify, catalog_change_payload(snap.id.str()));
+  };
+  co_await db_.transaction(tx);
+}
+
+asio::awaitable<void> Projector::apply_category_message(const json::Json& payload) {
+  const std::string type = fields::opt_str(payload, "type").value_or("");
+  const std::int64_t version = fields::integer(payload, "version");
+  Uuid id;
+  bool deleted = false;
+  std::optional<std::string> name;
+  std::optional<Uuid> parent;
+  if (type == "CategoryDeleted") {
+    id = fields::uuid(payload, "categoryId");
+    deleted = true;
+  } else if (type == "CategorySnapshot") {
+    const json::Json* cat = fields::find(payload, "category");
+    if (!cat) throw std::invalid_argument("field 'category' is required");
+    id = fields::uuid(*cat, "id");
+    name = fields::str(*cat, "name");
+    parent = fields::opt_uuid(*cat, "parentId");
+  } else {
+    co_return;
+  }
+  auto tx = [&](db::Connection& c) -> asio::awaitable<void> {
+    auto r = co_await c.execute(kUpsertCategory, id, version, deleted, name, parent);
+    if (!r.empty()) co_await c.execute(kNotify, catalog_change_payload(""));
+  };
+  co_await db_.transaction(tx);
+}
+
+asio::awaitable<void> Projector::apply_seat_status(const json::Json& payload) {
+  const Uuid session = fields::uuid(payload, "session_id");
+  const std::string status = fields::str(payload, "status");
+  if (status != "LOCKED" && status != "AVAILABLE" && status != "BOOKED" && status != "RESERVED") {
+    throw std::invalid_argument("field 'status' must be LOCKED, AVAILABLE, BOOKED or RESERVED");
+  }
+  const std::int64_t seq = fields::integer(payload, "seq");
+  const std::optional<Uuid> order = fields::opt_uuid(payload, "order_id");
+  std::vector<Uuid> seats;
+  for (const auto& s : fields::array(payload, "seat_ids")) {
+    auto u = s.is_string() ? Uuid::parse(s.get<std::string>()) : std::nullopt;
+    if (!u) throw std::invalid_argument("field 'seat_ids' must hold UUIDs");
+    seats.push_back(*u);
+  }
+  if (seats.empty()) co_return;
+  auto tx = [&](db::Connection& c) -> asio::awaitable<void> {
+    auto r = co_await c.execute(kUpsertSeats, session, seats, status, order, seq);
+    std::vector<std::string> changed;
+    for (auto row : r) changed.push_back(row.get<std::string>(0));
+    for (const auto& p : seat_change_payloads(session.str(), status, changed)) co_await c.execute(kNotify, p);
+  };
+  co_await db_.transaction(tx);
+}
+
+asio::awaitable<void> Projector::apply_order(const json::Json& payload) {
+  const Uuid id = fields::uuid(payload, "OrderID");
+  const std::int64_t version = fields::find(payload, "Version") ? fields::integer(payload, "Version") : 0;
+  std::string status = fields::str(payload, "Status");
+  json::Json tickets = json::Json::array();
+  for (const auto& t : fields::array(payload, "tickets")) {
+    tickets.push_back({{"seat_id", fields::opt_str(t, "seat_id").value_or("")},
+                       {"tier_id", fields::opt_str(t, "tier_id").value_or("")},
+                       {"price_cents", fields::cents_of(t, "price_at_purchase")}});
+  }
+  const std::optional<Uuid> event = fields::opt_uuid(payload, "EventID");
+  const std::optional<Uuid> session = fields::opt_uuid(payload, "SessionID");
+  const std::int64_t subtotal = fields::cents_of(payload, "SubTotal");
+  const std::int64_t discount = fields::cents_of(payload, "DiscountAmount");
+  const std::int64_t price = fields::cents_of(payload, "Price");
+  const std::optional<Timestamp> created = fields::opt_time(payload, "CreatedAt");
+  auto tx = [&](db::Connection& c) -> asio::awaitable<void> {
+    co_await c.execute(kUpsertOrder, id, version, event, session, status, subtotal, discount, price, created, tickets);
+  };
+  co_await db_.transaction(tx);
+}
+
+}  // namespace ticketly::event_query

@@ -1,0 +1,54 @@
+#pragma once
+// The projection: bus messages → the read model (docs/EVENTS.md is the input contract).
+// Every apply runs in one transaction that also announces the change on the
+// `event_query_changes` channel, so every replica (ChangeListener) drops its cached
+// responses and fans seat changes out to its own SSE subscribers.
+//
+// Idempotent and order-insensitive: snapshots carry versions (an older or repeated one
+// changes nothing), seat updates carry the per-session `seq` (kept per seat).
+#include <boost/asio/awaitable.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "platform/bus/bus.h"
+#include "platform/db/database.h"
+#include "platform/json/json.h"
+
+namespace ticketly::event_query {
+
+namespace asio = boost::asio;
+
+// Topics this service consumes.
+inline constexpr std::string_view kEventsTopic = "ticketly.catalog.events";
+inline constexpr std::string_view kCategoriesTopic = "ticketly.catalog.categories";
+inline constexpr std::string_view kSeatStatusTopic = "ticketly.seats.status";
+inline constexpr std::string_view kOrderTopics[] = {"ticketly.order.created", "ticketly.order.updated",
+                                                    "ticketly.order.cancelled"};
+// The NOTIFY channel of the read model's changes.
+inline constexpr std::string_view kChangesChannel = "event_query_changes";
+
+class Projector {
+ public:
+  explicit Projector(db::Database& db) : db_(db) {}
+
+  // Dispatches on the topic; throws std::invalid_argument for a payload that breaks the
+  // contract (the consumer retries, then dead-letters it).
+  asio::awaitable<void> apply(const bus::Message& message);
+
+  asio::awaitable<void> apply_event_message(const json::Json& payload);
+  asio::awaitable<void> apply_category_message(const json::Json& payload);
+  asio::awaitable<void> apply_seat_status(const json::Json& payload);
+  asio::awaitable<void> apply_order(const json::Json& payload);
+
+ private:
+  db::Database& db_;
+};
+
+// NOTIFY payloads (each < 8000 bytes: seat lists are split).
+std::string catalog_change_payload(std::string_view event_id);
+std::vector<std::string> seat_change_payloads(std::string_view session_id, std::string_view status,
+                                              const std::vector<std::string>& seat_ids);
+
+}  // namespace ticketly::event_query

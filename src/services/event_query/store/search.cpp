@@ -1,0 +1,229 @@
+#include "services/event_query/store/search.h"
+
+#include <cmath>
+
+#include "platform/errors.h"
+#include "services/event_query/model/json_fields.h"
+
+namespace ticketly::event_query {
+
+namespace {
+
+constexpr std::int64_t kMaxPageSize = 100;
+constexpr std::size_t kMaxSearchTerm = 200;
+
+// Concatenation by appending: g++ 12 at -O3 reports a false -Wrestrict for
+// `"literal" + std::string&&` (it inserts at the front), so SQL text is built with this.
+template <class... Parts>
+std::string cat(const Parts&... parts) {
+  std::string out;
+  (out.append(parts), ...);
+  return out;
+}
+
+std::optional<Timestamp> time_param(const http::QueryParams& q, std::string_view name) {
+  auto v = q.get(name);
+  if (!v || v->empty()) return std::nullopt;
+  auto t = parse_iso8601(*v);
+  if (!t) {
+    // A bare date (the client's date pickers) means that day, from midnight UTC.
+    if (v->size() == 10) t = parse_iso8601(cat(*v, "T00:00:00Z"));
+    if (!t) throw bad_request(cat(name, " must be an ISO-8601 date or time"));
+    if (name == "dateTo") *t += std::chrono::hours(24) - std::chrono::microseconds(1);
+  }
+  return t;
+}
+
+// Adds a parameter and returns its placeholder.
+struct Params {
+  std::vector<db::Encoded> values;
+  template <class T>
+  std::string add(const T& v) {
+    values.push_back(db::encode_param(v));
+    return cat("$", std::to_string(values.size()));
+  }
+};
+
+}  // namespace
+
+SearchQuery parse_search_query(const http::QueryParams& q) {
+  SearchQuery s;
+  if (auto t = q.get("searchTerm"); t && !t->empty()) {
+    std::string term(*t);
+    auto b = term.find_first_not_of(" \t");
+    if (b != std::string::npos) {
+      term = term.substr(b, term.find_last_not_of(" \t") - b + 1);
+      if (term.size() > kMaxSearchTerm) throw bad_request("searchTerm must be at most 200 characters");
+      s.text = term;
+    }
+  }
+  s.category_id = q.uuid("categoryId");
+  s.latitude = q.number("latitude", -90, 90);
+  s.longitude = q.number("longitude", -180, 180);
+  s.radius_km = q.number("radiusKm", 0.001, 20038);
+  if (s.latitude.has_value() != s.longitude.has_value()) {
+    throw bad_request("latitude and longitude must be given together");
+  }
+  if (s.radius_km && !s.latitude) throw bad_request("radiusKm needs latitude and longitude");
+  s.date_from = time_param(q, "dateFrom");
+  s.date_to = time_param(q, "dateTo");
+  if (s.date_from && s.date_to && *s.date_to < *s.date_from) throw bad_request("dateTo must not be before dateFrom");
+  if (auto v = q.number("priceMin", 0, 1e12)) s.price_min_cents = fields::cents(*v);
+  if (auto v = q.number("priceMax", 0, 1e12)) s.price_max_cents = fields::cents(*v);
+  if (s.price_min_cents && s.price_max_cents && *s.price_max_cents < *s.price_min_cents) {
+    throw bad_request("priceMax must not be below priceMin");
+  }
+  s.page = q.integer("page", 0, 100000).value_or(0);
+  s.size = q.integer("size", 1, kMaxPageSize).value_or(20);
+  if (auto sort = q.get("sort"); sort && !sort->empty()) {
+    std::string_view v = *sort;
+    std::string_view dir;
+    if (auto comma = v.find(','); comma != std::string_view::npos) {
+      dir = v.substr(comma + 1);
+      v = v.substr(0, comma);
+    }
+    static const std::string_view kFields[] = {"relevance", "distance", "date", "startTime", "title",
+                                               "price", "startingPrice", "createdAt"};
+    bool known = false;
+    for (auto f : kFields) known = known || f == v;
+    if (!known) {
+      throw bad_request("sort must be one of relevance, distance, date, title, price, createdAt");
+    }
+    if (dir != "" && dir != "asc" && dir != "desc") throw bad_request("sort direction must be asc or desc");
+    if (v == "relevance" && !s.text) throw bad_request("sort=relevance needs searchTerm");
+    if (v == "distance" && !s.latitude) throw bad_request("sort=distance needs latitude and longitude");
+    s.sort = v == "startTime" ? "date" : v == "startingPrice" ? "price" : std::string(v);
+    s.descending = dir == "desc";
+  }
+  return s;
+}
+
+std::string cache_key(const SearchQuery& q) {
+  json::Json k{{"t", q.text ? json::Json(*q.text) : json::Json(nullptr)},
+               {"c", q.category_id ? json::Json(q.category_id->str()) : json::Json(nullptr)},
+               {"la", q.latitude ? json::Json(*q.latitude) : json::Json(nullptr)},
+               {"lo", q.longitude ? json::Json(*q.longitude) : json::Json(nullptr)},
+               {"r", q.radius_km ? json::Json(*q.radius_km) : json::Json(nullptr)},
+               {"df", q.date_from ? json::Json(format_iso8601(*q.date_from, true)) : json::Json(nullptr)},
+               {"dt", q.date_to ? json::Json(format_iso8601(*q.date_to, true)) : json::Json(nullptr)},
+               {"pn", q.price_min_cents ? json::Json(*q.price_min_cents) : json::Json(nullptr)},
+               {"px", q.price_max_cents ? json::Json(*q.price_max_cents) : json::Json(nullptr)},
+               {"p", q.page},
+               {"s", q.size},
+               {"o", q.sort},
+               {"d", q.descending}};
+  return cat("search:", k.dump());
+}
+
+asio::awaitable<SearchPage> run_search(db::Database& db, const SearchQuery& q) {
+  Params p;
+  std::string with;
+  std::string where = "NOT e.deleted AND e.status = 'APPROVED'";
+  std::string select_extra;
+  if (q.text) {
+    const std::string tsq = cat("websearch_to_tsquery('english', ", p.add(*q.text), ")");
+    where.append(cat(" AND e.search @@ ", tsq));
+    select_extra.append(cat(", ts_rank_cd(e.search, ", tsq, ") AS rank"));
+  }
+  if (q.category_id) {
+    with = cat("WITH RECURSIVE cats(id) AS (SELECT ", p.add(*q.category_id),
+               "::uuid UNION SELECT k.id FROM eq_categories k JOIN cats ON k.parent_id = cats.id WHERE NOT k.deleted) ");
+    where.append(" AND e.category_id IN (SELECT id FROM cats)");
+  }
+  std::string origin;
+  if (q.latitude) {
+    origin = cat("ll_to_earth(", p.add(*q.latitude), "::float8, ", p.add(*q.longitude), "::float8)");
+  }
+  // One session must satisfy the date and geo bounds, and one of its tiers the price bounds.
+  std::string session_cond = "s.event_id = e.id AND s.status <> 'CANCELLED'";
+  bool session_filter = false;
+  if (q.date_from) {
+    session_cond.append(cat(" AND s.start_time >= ", p.add(*q.date_from), "::timestamptz"));
+    session_filter = true;
+  }
+  if (q.date_to) {
+    session_cond.append(cat(" AND s.start_time <= ", p.add(*q.date_to), "::timestamptz"));
+    session_filter = true;
+  }
+  if (q.radius_km) {
+    const std::string meters = cat(p.add(*q.radius_km * 1000.0), "::float8");
+    session_cond.append(cat(" AND s.latitude IS NOT NULL AND s.longitude IS NOT NULL AND earth_box(", origin, ", ",
+                            meters, ") @> ll_to_earth(s.latitude, s.longitude) AND earth_distance(", origin,
+                            ", ll_to_earth(s.latitude, s.longitude)) <= ", meters));
+    session_filter = true;
+  }
+  if (q.price_min_cents || q.price_max_cents) {
+    std::string price_cond = "pr.session_id = s.id";
+    if (q.price_min_cents) price_cond.append(cat(" AND pr.price_cents >= ", p.add(*q.price_min_cents), "::bigint"));
+    if (q.price_max_cents) price_cond.append(cat(" AND pr.price_cents <= ", p.add(*q.price_max_cents), "::bigint"));
+    session_cond.append(cat(" AND EXISTS (SELECT 1 FROM eq_session_prices pr WHERE ", price_cond, ")"));
+    session_filter = true;
+  }
+  if (session_filter) where.append(cat(" AND EXISTS (SELECT 1 FROM eq_sessions s WHERE ", session_cond, ")"));
+  if (q.latitude) {
+    select_extra.append(cat(", (SELECT min(earth_distance(", origin,
+                            ", ll_to_earth(s.latitude, s.longitude))) FROM eq_sessions s WHERE s.event_id = e.id AND "
+                            "s.latitude IS NOT NULL AND s.longitude IS NOT NULL) AS distance"));
+  }
+  // Events with an upcoming session come first; then the requested order.
+  const std::string next_start =
+      "(SELECT min(s.start_time) FROM eq_sessions s WHERE s.event_id = e.id AND s.start_time > now() "
+      "AND s.status IN ('SCHEDULED', 'ON_SALE', 'SOLD_OUT'))";
+  const std::string dir = q.descending ? " DESC" : " ASC";
+  std::string order = "(next_start IS NULL)";
+  std::string sort = q.sort;
+  if (sort.empty()) sort = q.text ? "relevance" : q.latitude ? "distance" : "date";
+  if (sort == "relevance") {
+    order.append(q.descending || q.sort.empty() ? ", rank DESC" : ", rank ASC");
+  } else if (sort == "distance") {
+    order.append(cat(", distance", dir, " NULLS LAST"));
+  } else if (sort == "date") {
+    order.append(cat(", next_start", dir, " NULLS LAST"));
+  } else if (sort == "title") {
+    order.append(cat(", lower(e.title)", dir));
+  } else if (sort == "price") {
+    order.append(cat(", (SELECT min(pr.price_cents) FROM eq_session_prices pr JOIN eq_sessions s ON s.id = "
+                     "pr.session_id WHERE s.event_id = e.id)",
+                     dir, " NULLS LAST"));
+  } else if (sort == "createdAt") {
+    order.append(cat(", e.created_at", dir));
+  }
+  order.append(", e.id");
+  const std::string limit = p.add(q.size);
+  const std::string offset = p.add(q.page * q.size);
+  const std::string sql =
+      cat(with, "SELECT id, total FROM (SELECT e.id, e.title, e.created_at, ",
+          "count(*) OVER () AS total, ", next_start, " AS next_start", select_extra, " FROM eq_events e WHERE ", where,
+          ") AS e ORDER BY ", order, " LIMIT ", limit, " OFFSET ", offset);
+  auto r = co_await db.query_encoded(sql, std::move(p.values));
+  SearchPage page;
+  for (auto row : r) {
+    page.ids.push_back(row.get<Uuid>(0));
+    page.total = row.get<std::int64_t>(1);
+  }
+  if (r.empty() && q.page > 0) {
+    // Past the last page: the count still matters to the client's pager.
+    // Rebuilding the filter for a count is not worth a second code path: re-run page 0.
+    SearchQuery first = q;
+    first.page = 0;
+    auto head = co_await run_search(db, first);
+    page.total = head.total;
+  }
+  co_return page;
+}
+
+json::Json page_object(json::Json content, std::int64_t total, std::int64_t page, std::int64_t size) {
+  const std::int64_t pages = size > 0 ? (total + size - 1) / size : 0;
+  const auto n = static_cast<std::int64_t>(content.size());
+  return json::Json{{"content", std::move(content)},
+                    {"totalElements", total},
+                    {"totalPages", pages},
+                    {"number", page},
+                    {"size", size},
+                    {"numberOfElements", n},
+                    {"first", page == 0},
+                    {"last", page + 1 >= pages},
+                    {"empty", n == 0}};
+}
+
+}  // namespace ticketly::event_query

@@ -1,0 +1,57 @@
+#pragma once
+// Event search (API.md §2 GET /v1/events/search): the filters, parsed strictly from the
+// query string, and the one SQL statement that applies them.
+//
+// Semantics the reference got wrong: date and geo bounds must hold for the SAME session,
+// and the price bounds for a tier sold in that same session; prices compare as numbers
+// (minor units); a category matches with all its descendants; text is ranked by
+// relevance (title weighs more than description); geo sorts by distance.
+#include <boost/asio/awaitable.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "platform/db/database.h"
+#include "platform/http/request.h"
+#include "platform/json/json.h"
+
+namespace ticketly::event_query {
+
+namespace asio = boost::asio;
+
+struct SearchQuery {
+  std::optional<std::string> text;
+  std::optional<Uuid> category_id;
+  std::optional<double> latitude;
+  std::optional<double> longitude;
+  std::optional<double> radius_km;
+  std::optional<Timestamp> date_from;
+  std::optional<Timestamp> date_to;
+  std::optional<std::int64_t> price_min_cents;
+  std::optional<std::int64_t> price_max_cents;
+  std::int64_t page = 0;
+  std::int64_t size = 20;
+  // relevance | distance | date | title | price | createdAt; empty: the default order
+  std::string sort;
+  bool descending = false;
+};
+
+// 400 naming the parameter for anything malformed or inconsistent.
+SearchQuery parse_search_query(const http::QueryParams& q);
+
+// A canonical text of the query, for the response cache key.
+std::string cache_key(const SearchQuery& q);
+
+struct SearchPage {
+  std::vector<Uuid> ids;  // in result order
+  std::int64_t total = 0;
+};
+
+asio::awaitable<SearchPage> run_search(db::Database& db, const SearchQuery& q);
+
+// The Spring-style page object of API.md §0.
+json::Json page_object(json::Json content, std::int64_t total, std::int64_t page, std::int64_t size);
+
+}  // namespace ticketly::event_query

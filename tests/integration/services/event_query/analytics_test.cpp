@@ -1,0 +1,147 @@
+// Organizer analytics from order events, and trending from page views and sales.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <thread>
+
+#include "support/bus_test_support.h"
+#include "support/event_query_support.h"
+#include "support/tokens.h"
+
+namespace ticketly::testing {
+namespace {
+
+class EventQueryAnalytics : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    app_ = new TestApp({"event-query", "idp"}, {}, {{"TICKETLY_EVENT_QUERY_VIEWS_PER_CLIENT", "3"}});
+    bus_ = new BusPublisher(*app_);
+  }
+  static void TearDownTestSuite() {
+    delete bus_;
+    delete app_;
+  }
+  std::uint16_t port() const { return app_->port(); }
+  void publish(const EventBuilder& b) {
+    bus_->event(b.snapshot(1));
+    auto r = poll_get(port(), "/api/event-query/v1/events/" + b.id() + "/basic-info",
+                      [](const HttpResult& res) { return res.status == 200; });
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+  HttpResult get(const std::string& path, const std::string& token = "") {
+    return http_request(port(), "GET", "/api/event-query" + path, "", token.empty() ? Headers{} : bearer(token));
+  }
+
+  static TestApp* app_;
+  static BusPublisher* bus_;
+};
+TestApp* EventQueryAnalytics::app_ = nullptr;
+BusPublisher* EventQueryAnalytics::bus_ = nullptr;
+
+TEST_F(EventQueryAnalytics, FiguresFromOrderEventsUseWhatWasPaid) {
+  const auto owner = create_user(*app_);
+  const auto stranger = create_user(*app_);
+  EventBuilder b;
+  b.owner(owner.id);
+  const auto a = b.tier("A", 100);
+  b.tier("B", 50);
+  const auto s1 = b.session();
+  const auto s2 = b.session();
+  publish(b);
+  const auto o1 = Uuid::random().str();
+  // Order 1: pending, then completed with 30 off (two tickets: 100 + 50, paid 120).
+  bus_->order("created", order_snapshot(o1, b.id(), s1.id, "pending",
+                                        {{s1.seat_ids[0], a, 100}, {s1.seat_ids[5], s1.seat_tiers[5], 50}}, 30, 1));
+  bus_->order("updated", order_snapshot(o1, b.id(), s1.id, "completed",
+                                        {{s1.seat_ids[0], a, 100}, {s1.seat_ids[5], s1.seat_tiers[5], 50}}, 30, 2));
+  bus_->order("created", order_snapshot(Uuid::random().str(), b.id(), s2.id, "completed", {{s2.seat_ids[0], a, 100}},
+                                        0, 1));
+  const auto o3 = Uuid::random().str();
+  bus_->order("created", order_snapshot(o3, b.id(), s2.id, "pending", {{s2.seat_ids[1], a, 100}}, 0, 1));
+  bus_->order("cancelled", order_snapshot(o3, b.id(), s2.id, "cancelled", {{s2.seat_ids[1], a, 100}}, 0, 2));
+  const std::string path = "/v1/analytics/events/" + b.id();
+  auto r = poll_get(port(), "/api/event-query" + path, [](const HttpResult& res) {
+    return res.status == 200 && res.json()["totalTicketsSold"] == 3;
+  }, std::chrono::seconds(10), bearer(owner.token));
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto j = r.json();
+  EXPECT_EQ(j["totalRevenue"], 220);
+  EXPECT_EQ(j["totalEventCapacity"], 20);
+  EXPECT_DOUBLE_EQ(j["overallSellOutPercentage"].get<double>(), 15.0);
+  EXPECT_EQ(j["salesByTier"][0]["totalRevenue"], 180);
+  EXPECT_EQ(j["sessionStatusBreakdown"]["ON_SALE"], 2);
+
+  auto sessions = get(path + "/sessions", owner.token);
+  ASSERT_EQ(sessions.status, 200) << sessions.body;
+  EXPECT_EQ(sessions.json()[0]["sessionRevenue"], 120);
+  EXPECT_EQ(sessions.json()[1]["sessionRevenue"], 100);
+
+  bus_->seats(seat_status_message(s1.id, {s1.seat_ids[0], s1.seat_ids[5]}, "BOOKED", 1, o1));
+  auto detail = poll_get(port(), "/api/event-query" + path + "/sessions/" + s1.id + "/summary",
+                         [](const HttpResult& res) {
+                           return res.status == 200 && res.json()["seatStatusBreakdown"]["BOOKED"] == 2;
+                         }, std::chrono::seconds(10), bearer(owner.token));
+  ASSERT_EQ(detail.status, 200) << detail.body;
+  EXPECT_EQ(detail.json()["occupancyByBlock"][1]["seatsSold"], 2);
+  EXPECT_EQ(detail.json()["timeUntilStart"].get<std::string>().rfind("PT", 0), 0u);
+  EXPECT_EQ(get(path + "/sessions/" + s1.id, owner.token).status, 200);
+
+  EXPECT_EQ(get(path).status, 401);
+  EXPECT_EQ(get(path, stranger.token).status, 403);
+  EXPECT_EQ(get(path + "/sessions", stranger.token).status, 403);
+  const auto admin = user_token(port(), kAdminUser, kAdminPassword);
+  EXPECT_EQ(get(path, admin).status, 200);
+  EXPECT_EQ(get("/v1/analytics/events/" + Uuid::random().str(), owner.token).status, 404);
+  EXPECT_EQ(get(path + "/sessions/" + Uuid::random().str(), owner.token).status, 404);
+}
+
+TEST_F(EventQueryAnalytics, TrendingRanksViewsAndSales) {
+  EventBuilder viewed;
+  viewed.title("Much Viewed");
+  viewed.session();
+  EventBuilder sold;
+  sold.title("Well Sold");
+  const auto s = sold.session();
+  EventBuilder quiet;
+  quiet.title("Quiet One");
+  quiet.session();
+  publish(viewed);
+  publish(sold);
+  publish(quiet);
+  // 1 view counts once per client per window.
+  auto v1 = http_request(port(), "POST", "/api/event-query/v1/events/" + viewed.id() + "/views");
+  ASSERT_EQ(v1.status, 200) << v1.body;
+  EXPECT_EQ(v1.json()["counted"], true);
+  EXPECT_EQ(http_request(port(), "POST", "/api/event-query/v1/events/" + viewed.id() + "/views").json()["counted"],
+            false);
+  EXPECT_EQ(http_request(port(), "POST", "/api/event-query/v1/events/" + Uuid::random().str() + "/views").status,
+            404);
+  // The third request of this client in the window counts; the fourth is over its budget.
+  EXPECT_EQ(http_request(port(), "POST", "/api/event-query/v1/events/" + sold.id() + "/views").json()["counted"], true);
+  auto limited = http_request(port(), "POST", "/api/event-query/v1/events/" + sold.id() + "/views");
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(limited.header("retry-after"), "60");
+  // Two tickets sold of 10 seats and a view: 10·2 + 5·20 % + 1 = 121 > 1 view > nothing.
+  const auto before = handled_messages(port(), "ticketly.order.updated");
+  bus_->order("updated", order_snapshot(Uuid::random().str(), sold.id(), s.id, "completed",
+                                        {{s.seat_ids[0], s.seat_tiers[0], 10}, {s.seat_ids[1], s.seat_tiers[1], 10}},
+                                        0, 1));
+  ASSERT_TRUE(wait_handled(port(), "ticketly.order.updated", before + 1));
+  EXPECT_EQ(http_request(port(), "POST", "/api/event-query/v1/events/trending/recalculate").status, 401);
+  const auto admin = user_token(port(), kAdminUser, kAdminPassword);
+  auto recalc = http_request(port(), "POST", "/api/event-query/v1/events/trending/recalculate", "", bearer(admin));
+  ASSERT_EQ(recalc.status, 200) << recalc.body;
+  auto trending = get("/v1/events/trending?limit=50");
+  ASSERT_EQ(trending.status, 200) << trending.body;
+  std::map<std::string, std::size_t> rank;
+  const auto t = trending.json();
+  for (std::size_t i = 0; i < t.size(); ++i) rank[t[i]["title"]] = i;
+  ASSERT_TRUE(rank.contains("Well Sold") && rank.contains("Much Viewed") && rank.contains("Quiet One")) << t.dump();
+  EXPECT_EQ(rank["Well Sold"], 0u);
+  EXPECT_LT(rank["Much Viewed"], rank["Quiet One"]);
+  EXPECT_EQ(get("/v1/events/trending?limit=1").json().size(), 1u);
+  EXPECT_EQ(get("/v1/events/trending?limit=0").status, 400);
+}
+
+}  // namespace
+}  // namespace ticketly::testing

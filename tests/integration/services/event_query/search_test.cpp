@@ -1,0 +1,257 @@
+// GET /v1/events/search: every filter alone and combined. Each test files its events
+// under a category of its own, so tests never see each other's events.
+#include <gtest/gtest.h>
+
+#include "support/bus_test_support.h"
+#include "support/event_query_support.h"
+
+namespace ticketly::testing {
+namespace {
+
+using namespace std::chrono;
+
+class EventQuerySearch : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    app_ = new TestApp({"event-query"});
+    bus_ = new BusPublisher(*app_);
+  }
+  static void TearDownTestSuite() {
+    delete bus_;
+    delete app_;
+  }
+  void SetUp() override { category_ = Uuid::random().str(); }
+
+  EventBuilder event(const std::string& title) {
+    EventBuilder b;
+    b.title(title).category(category_, "Search Test");
+    return b;
+  }
+  void publish_all(const std::vector<EventBuilder*>& events) {
+    for (auto* e : events) bus_->event(e->snapshot(1));
+    for (auto* e : events) {
+      auto r = poll_get(app_->port(), "/api/event-query/v1/events/" + e->id() + "/basic-info",
+                        [](const HttpResult& res) { return res.status == 200; });
+      ASSERT_EQ(r.status, 200) << r.body;
+    }
+  }
+  // Titles of the results, in order (query string without categoryId).
+  std::vector<std::string> search(const std::string& query, const std::string& category = "") {
+    auto r = raw(query, category);
+    EXPECT_EQ(r.status, 200) << r.body;
+    std::vector<std::string> titles;
+    const auto page = r.json();
+    for (const auto& t : page["content"]) titles.push_back(t["title"]);
+    return titles;
+  }
+  HttpResult raw(const std::string& query, const std::string& category = "") {
+    return http_request(app_->port(), "GET",
+                        "/api/event-query/v1/events/search?categoryId=" + (category.empty() ? category_ : category) +
+                            (query.empty() ? "" : "&" + query));
+  }
+
+  std::string category_;
+  static TestApp* app_;
+  static BusPublisher* bus_;
+};
+TestApp* EventQuerySearch::app_ = nullptr;
+BusPublisher* EventQuerySearch::bus_ = nullptr;
+
+TEST_F(EventQuerySearch, TextIsRankedTitleAboveDescription) {
+  auto in_desc = event("Evening Concert");
+  in_desc.description("Featuring the famous zyxquartet from Galle.");
+  in_desc.session();
+  auto in_title = event("The Zyxquartet Live");
+  in_title.session();
+  auto unrelated = event("Cooking Class");
+  unrelated.session();
+  auto pending = event("Zyxquartet Rehearsal");
+  pending.status("PENDING");
+  pending.session();
+  bus_->event(pending.snapshot(1));
+  publish_all({&in_desc, &in_title, &unrelated});
+  EXPECT_EQ(search("searchTerm=zyxquartet"), (std::vector<std::string>{"The Zyxquartet Live", "Evening Concert"}));
+  EXPECT_EQ(search("searchTerm=zyxquartets"), (std::vector<std::string>{"The Zyxquartet Live", "Evening Concert"}))
+      << "stemmed";
+  EXPECT_TRUE(search("searchTerm=nonexistentword").empty());
+}
+
+TEST_F(EventQuerySearch, CategoryIncludesAllDescendants) {
+  const std::string parent = category_;
+  const std::string child = Uuid::random().str();
+  const std::string grandchild = Uuid::random().str();
+  const std::string other = Uuid::random().str();
+  bus_->category(category_snapshot(parent, "Music", std::nullopt, 1));
+  bus_->category(category_snapshot(child, "Rock", parent, 1));
+  bus_->category(category_snapshot(grandchild, "Punk", child, 1));
+  bus_->category(category_snapshot(other, "Sports", std::nullopt, 1));
+  auto a = event("Punk Night");
+  a.category(grandchild, "Punk", child, "Rock");
+  a.session();
+  auto b = event("Rock Night");
+  b.category(child, "Rock", parent, "Music");
+  b.session();
+  auto c = event("Cricket Final");
+  c.category(other, "Sports");
+  c.session();
+  publish_all({&a, &b, &c});
+  ASSERT_TRUE(wait_until([&] { return search("sort=title", parent).size() == 2; }, seconds(10)));
+  EXPECT_EQ(search("sort=title", parent), (std::vector<std::string>{"Punk Night", "Rock Night"}));
+  EXPECT_EQ(search("sort=title", child), (std::vector<std::string>{"Punk Night", "Rock Night"}));
+  EXPECT_EQ(search("sort=title", grandchild), (std::vector<std::string>{"Punk Night"}));
+  EXPECT_EQ(search("", other), (std::vector<std::string>{"Cricket Final"}));
+}
+
+TEST_F(EventQuerySearch, DateAndPriceMustHoldForTheSameSession) {
+  const auto december = Clock::now() + hours(24 * 30);
+  const auto january = Clock::now() + hours(24 * 60);
+  // Mixed: its cheap session is in December, its expensive one in January.
+  auto mixed = event("Mixed Event");
+  const auto cheap = mixed.tier("Cheap", 100);
+  const auto dear = mixed.tier("Dear", 5000);
+  SessionSpec s1;
+  s1.start = december;
+  s1.row_tiers = {cheap};
+  mixed.session(s1);
+  SessionSpec s2;
+  s2.start = january;
+  s2.row_tiers = {dear};
+  mixed.session(s2);
+  // Match: an expensive session in December.
+  auto match = event("Matching Event");
+  const auto vip = match.tier("VIP", 6000);
+  SessionSpec s3;
+  s3.start = december + hours(2);
+  s3.row_tiers = {vip};
+  match.session(s3);
+  publish_all({&mixed, &match});
+  const std::string from = format_iso8601(december - hours(24));
+  const std::string to = format_iso8601(december + hours(24));
+  EXPECT_EQ(search("dateFrom=" + from + "&dateTo=" + to + "&priceMin=1000"),
+            (std::vector<std::string>{"Matching Event"}));
+  EXPECT_EQ(search("dateFrom=" + from + "&dateTo=" + to + "&sort=title"),
+            (std::vector<std::string>{"Matching Event", "Mixed Event"}));
+  EXPECT_EQ(search("priceMin=1000&sort=title"), (std::vector<std::string>{"Matching Event", "Mixed Event"}));
+  EXPECT_EQ(search("priceMax=200"), (std::vector<std::string>{"Mixed Event"}));
+  // Tier bounds hold for one tier: 200..5500 has no single tier of Matching Event (6000).
+  EXPECT_EQ(search("priceMin=200&priceMax=5500"), (std::vector<std::string>{"Mixed Event"}));
+}
+
+TEST_F(EventQuerySearch, PricesCompareAsNumbers) {
+  auto cheap = event("Nine Hundred");
+  cheap.tier("Only", 900);
+  cheap.session();
+  auto dear = event("Ten Thousand");
+  dear.tier("Only", 10000);
+  dear.session();
+  publish_all({&cheap, &dear});
+  // As strings "900" > "1000" and "10000" < "2000": numbers say otherwise.
+  EXPECT_EQ(search("priceMin=1000"), (std::vector<std::string>{"Ten Thousand"}));
+  EXPECT_EQ(search("priceMax=2000"), (std::vector<std::string>{"Nine Hundred"}));
+  EXPECT_EQ(search("sort=price,asc"), (std::vector<std::string>{"Nine Hundred", "Ten Thousand"}));
+  EXPECT_EQ(search("sort=price,desc"), (std::vector<std::string>{"Ten Thousand", "Nine Hundred"}));
+  auto thumb = raw("priceMin=1000").json()["content"][0];
+  EXPECT_EQ(thumb["startingPrice"], 10000);
+}
+
+TEST_F(EventQuerySearch, GeoRadiusAndDistanceOrder) {
+  auto venue_at = [](const char* name, double lat, double lng) {
+    SessionSpec s;
+    s.venue.name = name;
+    s.venue.latitude = lat;
+    s.venue.longitude = lng;
+    return s;
+  };
+  auto colombo = event("In Colombo");
+  colombo.session(venue_at("Colombo Hall", 6.9271, 79.8612));
+  auto kandy = event("In Kandy");  // ~95 km from Colombo
+  kandy.session(venue_at("Kandy Hall", 7.2906, 80.6337));
+  auto jaffna = event("In Jaffna");  // ~300 km
+  jaffna.session(venue_at("Jaffna Hall", 9.6615, 80.0255));
+  auto online = event("Online Only");
+  SessionSpec o;
+  o.type = "ONLINE";
+  o.venue = VenueSpec{std::nullopt, std::nullopt, std::nullopt, std::nullopt, "https://meet.example/x"};
+  online.session(o);
+  publish_all({&colombo, &kandy, &jaffna, &online});
+  const std::string here = "latitude=6.93&longitude=79.86";
+  EXPECT_EQ(search(here + "&radiusKm=10"), (std::vector<std::string>{"In Colombo"}));
+  EXPECT_EQ(search(here + "&radiusKm=120"), (std::vector<std::string>{"In Colombo", "In Kandy"}));
+  EXPECT_EQ(search("latitude=9.6&longitude=80.0&radiusKm=1000"),
+            (std::vector<std::string>{"In Jaffna", "In Kandy", "In Colombo"}));
+  // Without a radius: everything, nearest first, venues without coordinates last.
+  EXPECT_EQ(search(here), (std::vector<std::string>{"In Colombo", "In Kandy", "In Jaffna", "Online Only"}));
+  EXPECT_EQ(raw("latitude=6.93").status, 400);
+  auto thumb = raw(here + "&radiusKm=10").json()["content"][0];
+  EXPECT_EQ(thumb["earliestSession"]["venueName"], "Colombo Hall");
+}
+
+TEST_F(EventQuerySearch, PagingAndUpcomingFirst) {
+  std::vector<EventBuilder> events;
+  for (int i = 0; i < 5; ++i) {
+    events.push_back(event("Paged " + std::to_string(i)));
+    SessionSpec s;
+    s.start = Clock::now() + hours(24 * (5 - i));  // later titles start sooner
+    events.back().session(s);
+  }
+  auto past = event("Paged Past");
+  SessionSpec p;
+  p.start = Clock::now() - hours(24);
+  past.session(p);
+  std::vector<EventBuilder*> all;
+  for (auto& e : events) all.push_back(&e);
+  all.push_back(&past);
+  publish_all(all);
+  // Default order: events with upcoming sessions first, soonest first; the past one last.
+  EXPECT_EQ(search(""), (std::vector<std::string>{"Paged 4", "Paged 3", "Paged 2", "Paged 1", "Paged 0", "Paged Past"}));
+  auto page = raw("page=1&size=4").json();
+  EXPECT_EQ(page["totalElements"], 6);
+  EXPECT_EQ(page["totalPages"], 2);
+  EXPECT_EQ(page["number"], 1);
+  EXPECT_EQ(page["content"].size(), 2u);
+  EXPECT_EQ(page["last"], true);
+  auto beyond = raw("page=5&size=4").json();
+  EXPECT_EQ(beyond["totalElements"], 6);
+  EXPECT_EQ(beyond["empty"], true);
+  EXPECT_EQ(search("sort=title,desc&size=2"), (std::vector<std::string>{"Paged 4", "Paged 3"}));
+}
+
+TEST_F(EventQuerySearch, CombinedTextCategoryGeoDateAndPrice) {
+  const auto when = Clock::now() + hours(24 * 10);
+  auto hit = event("Harbour Blues Festival");
+  const auto t = hit.tier("GA", 2500);
+  SessionSpec s;
+  s.start = when;
+  s.row_tiers = {t};
+  s.venue.latitude = 6.9271;
+  s.venue.longitude = 79.8612;
+  hit.session(s);
+  auto wrong_place = event("Hill Blues Festival");
+  const auto t2 = wrong_place.tier("GA", 2500);
+  SessionSpec s2 = s;
+  s2.row_tiers = {t2};
+  s2.venue.latitude = 7.2906;
+  s2.venue.longitude = 80.6337;
+  wrong_place.session(s2);
+  publish_all({&hit, &wrong_place});
+  const std::string q = "searchTerm=blues&latitude=6.93&longitude=79.86&radiusKm=20&dateFrom=" +
+                        format_iso8601(when - hours(1)) + "&dateTo=" + format_iso8601(when + hours(1)) +
+                        "&priceMin=2000&priceMax=3000";
+  EXPECT_EQ(search(q), (std::vector<std::string>{"Harbour Blues Festival"}));
+  auto thumb = raw(q).json()["content"][0];
+  EXPECT_EQ(thumb["categoryName"], "Search Test");
+  EXPECT_EQ(thumb["organizationName"], "Colombo Philharmonic");
+  EXPECT_TRUE(thumb["discounts"].is_array());
+}
+
+TEST_F(EventQuerySearch, BadParametersAre400) {
+  EXPECT_EQ(raw("priceMin=cheap").status, 400);
+  EXPECT_EQ(raw("sort=bogus").status, 400);
+  EXPECT_EQ(raw("size=500").status, 400);
+  auto r = raw("dateFrom=someday");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.json()["message"].get<std::string>().find("dateFrom"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ticketly::testing

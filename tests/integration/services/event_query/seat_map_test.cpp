@@ -1,0 +1,206 @@
+// Seat maps with live status from ticketly.seats.status, and the seat-status stream.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <thread>
+
+#include "support/bus_test_support.h"
+#include "support/event_query_support.h"
+
+namespace ticketly::testing {
+namespace {
+
+std::map<std::string, std::string> statuses(const json::Json& map) {
+  std::map<std::string, std::string> out;
+  for (const auto& block : map["layout"]["blocks"]) {
+    if (block.contains("rows")) {
+      for (const auto& row : block["rows"]) {
+        for (const auto& seat : row["seats"]) out[seat["id"]] = seat["status"];
+      }
+    }
+    if (block.contains("seats")) {
+      for (const auto& seat : block["seats"]) out[seat["id"]] = seat["status"];
+    }
+  }
+  return out;
+}
+
+class EventQuerySeatMap : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    app_ = new TestApp({"event-query"}, {},
+                       {{"TICKETLY_EVENT_QUERY_SSE_HEARTBEAT", "200ms"}, {"TICKETLY_EVENT_QUERY_SSE_MAX_PER_CLIENT", "3"}});
+    bus_ = new BusPublisher(*app_);
+  }
+  static void TearDownTestSuite() {
+    delete bus_;
+    delete app_;
+  }
+  std::uint16_t port() const { return app_->port(); }
+  std::string map_path(const std::string& session) {
+    return "/api/event-query/v1/sessions/" + session + "/seating-map";
+  }
+  BuiltSession published_session(SessionSpec spec = {}) {
+    EventBuilder b;
+    auto s = b.session(spec);
+    bus_->event(b.snapshot(1));
+    auto r = poll_get(port(), map_path(s.id), [](const HttpResult& res) { return res.status == 200; });
+    EXPECT_EQ(r.status, 200) << r.body;
+    return s;
+  }
+  HttpResult wait_seat(const std::string& session, const std::string& seat, const std::string& status) {
+    return poll_get(port(), map_path(session), [&](const HttpResult& r) {
+      return r.status == 200 && statuses(r.json())[seat] == status;
+    });
+  }
+
+  // The process's open seat-status streams, from /metrics.
+  int subscribers() {
+    auto body = http_request(port(), "GET", "/metrics").body;
+    auto pos = body.find("\nticketly_event_query_sse_subscribers ");
+    if (pos == std::string::npos) return -1;
+    return std::stoi(body.substr(pos + std::string("\nticketly_event_query_sse_subscribers ").size()));
+  }
+
+  static TestApp* app_;
+  static BusPublisher* bus_;
+};
+TestApp* EventQuerySeatMap::app_ = nullptr;
+BusPublisher* EventQuerySeatMap::bus_ = nullptr;
+
+TEST_F(EventQuerySeatMap, ShowsLockedBookedAndReleasedSeats) {
+  SessionSpec spec;
+  spec.reserved_seats = {"3A"};
+  const auto s = published_session(spec);
+  auto initial = statuses(http_request(port(), "GET", map_path(s.id)).json());
+  EXPECT_EQ(initial[s.seat_ids[0]], "AVAILABLE");
+  EXPECT_EQ(initial[s.seat_ids[2]], "RESERVED");
+  const std::string order = Uuid::random().str();
+  bus_->seats(seat_status_message(s.id, {s.seat_ids[0], s.seat_ids[1]}, "LOCKED", 1, order));
+  auto locked = statuses(wait_seat(s.id, s.seat_ids[1], "LOCKED").json());
+  EXPECT_EQ(locked[s.seat_ids[0]], "LOCKED");
+  EXPECT_EQ(locked[s.seat_ids[3]], "AVAILABLE");
+  bus_->seats(seat_status_message(s.id, {s.seat_ids[0]}, "BOOKED", 2, order));
+  bus_->seats(seat_status_message(s.id, {s.seat_ids[1]}, "AVAILABLE", 3, order));
+  auto after = statuses(wait_seat(s.id, s.seat_ids[1], "AVAILABLE").json());
+  EXPECT_EQ(after[s.seat_ids[0]], "BOOKED");
+  EXPECT_EQ(after[s.seat_ids[2]], "RESERVED");
+  auto plain = http_request(port(), "GET", map_path(s.id));
+  auto full = plain.json();
+  EXPECT_EQ(full["layout"]["blocks"][1]["rows"][0]["seats"][0]["tier"]["name"], "VIP");
+  EXPECT_EQ(plain.header("vary"), "Accept-Encoding");
+  EXPECT_EQ(plain.header("content-encoding"), "");
+  // Browsers get it gzipped (the same bytes once inflated; checked in the unit tests).
+  auto packed = http_request(port(), "GET", map_path(s.id), "", {{"Accept-Encoding", "gzip, deflate"}});
+  ASSERT_EQ(packed.status, 200);
+  EXPECT_EQ(packed.header("content-encoding"), "gzip");
+  EXPECT_EQ(packed.header("content-type"), "application/json");
+  ASSERT_GE(packed.body.size(), 2u);
+  EXPECT_EQ(static_cast<unsigned char>(packed.body[0]), 0x1f);
+  EXPECT_LT(packed.body.size(), plain.body.size());
+  // A change drops the compressed copy too.
+  bus_->seats(seat_status_message(s.id, {s.seat_ids[3]}, "LOCKED", 4, order));
+  wait_seat(s.id, s.seat_ids[3], "LOCKED");
+  auto repacked = http_request(port(), "GET", map_path(s.id), "", {{"Accept-Encoding", "gzip"}});
+  EXPECT_NE(repacked.body, packed.body);
+}
+
+TEST_F(EventQuerySeatMap, OlderSeatUpdatesAreIgnored) {
+  const auto s = published_session();
+  const auto before = handled_messages(port(), "ticketly.seats.status");
+  bus_->seats(seat_status_message(s.id, {s.seat_ids[0]}, "BOOKED", 10));
+  bus_->seats(seat_status_message(s.id, {s.seat_ids[0]}, "AVAILABLE", 9));  // older: ignored
+  bus_->seats(seat_status_message(s.id, {s.seat_ids[0]}, "BOOKED", 10));    // repeated
+  ASSERT_TRUE(wait_handled(port(), "ticketly.seats.status", before + 3));
+  auto m = statuses(http_request(port(), "GET", map_path(s.id)).json());
+  EXPECT_EQ(m[s.seat_ids[0]], "BOOKED");
+}
+
+TEST_F(EventQuerySeatMap, AnUnknownSessionIs404) {
+  EXPECT_EQ(http_request(port(), "GET", map_path(Uuid::random().str())).status, 404);
+  EXPECT_EQ(http_request(port(), "GET", map_path("nope")).status, 400);
+}
+
+// Reads events from a stream until `n` named events arrived; returns them as name → data.
+std::vector<std::pair<std::string, json::Json>> read_events(TestConnection& c, std::size_t n, std::string& buffer) {
+  std::vector<std::pair<std::string, json::Json>> out;
+  while (out.size() < n) {
+    auto end = buffer.find("\n\n");
+    if (end == std::string::npos) {
+      buffer += c.read_until("\n\n", std::chrono::seconds(10));
+      continue;
+    }
+    std::string frame = buffer.substr(0, end);
+    buffer.erase(0, end + 2);
+    auto ev = frame.find("event: ");
+    auto data = frame.find("data: ");
+    if (ev == std::string::npos || data == std::string::npos) continue;  // heartbeat or preamble
+    auto ev_end = frame.find('\n', ev);
+    out.emplace_back(frame.substr(ev + 7, ev_end - ev - 7), json::Json::parse(frame.substr(data + 6)));
+  }
+  return out;
+}
+
+TEST_F(EventQuerySeatMap, StreamDeliversEveryChangeInOrderWithHeartbeats) {
+  const auto s = published_session();
+  TestConnection c(port());
+  c.send_raw("GET /api/event-query/v1/sse/sessions/" + s.id +
+             "/seat-status HTTP/1.1\r\nHost: x\r\nOrigin: http://localhost:3000\r\n\r\n");
+  std::string head = c.read_until("\r\n\r\n", std::chrono::seconds(5));
+  EXPECT_NE(head.find("200"), std::string::npos);
+  EXPECT_NE(head.find("text/event-stream"), std::string::npos);
+  EXPECT_NE(head.find("Access-Control-Allow-Origin: http://localhost:3000"), std::string::npos) << head;
+  std::string buffer = head.substr(head.find("\r\n\r\n") + 4);
+  // Heartbeat: the test app pings every 200 ms.
+  buffer += c.read_until(": ping", std::chrono::seconds(3));
+  const std::string order = Uuid::random().str();
+  bus_->seats(seat_status_message(s.id, {s.seat_ids[0], s.seat_ids[1]}, "LOCKED", 1, order));
+  bus_->seats(seat_status_message(s.id, {s.seat_ids[0]}, "BOOKED", 2, order));
+  bus_->seats(seat_status_message(s.id, {s.seat_ids[1]}, "AVAILABLE", 3, order));
+  buffer.erase(0, buffer.rfind(": ping"));
+  // Chunked transfer encoding puts size lines between frames; strip them as we go.
+  auto events = read_events(c, 3, buffer);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].first, "LOCKED");
+  EXPECT_EQ(events[0].second["status"], "LOCKED");
+  EXPECT_EQ(events[0].second["seatIds"], json::Json::array({s.seat_ids[0], s.seat_ids[1]}));
+  EXPECT_EQ(events[1].first, "BOOKED");
+  EXPECT_EQ(events[1].second["seatIds"], json::Json::array({s.seat_ids[0]}));
+  EXPECT_EQ(events[2].first, "AVAILABLE");
+  EXPECT_EQ(events[2].second["seatIds"], json::Json::array({s.seat_ids[1]}));
+}
+
+TEST_F(EventQuerySeatMap, StreamsAreCappedPerClientAndFreedOnDisconnect) {
+  const auto s = published_session();
+  const std::string request = "GET /api/event-query/v1/sse/sessions/" + s.id + "/seat-status HTTP/1.1\r\nHost: x\r\n\r\n";
+  std::vector<std::unique_ptr<TestConnection>> open;
+  for (int i = 0; i < 3; ++i) {
+    open.push_back(std::make_unique<TestConnection>(port()));
+    open.back()->send_raw(request);
+    EXPECT_NE(open.back()->read_until("\r\n\r\n", std::chrono::seconds(5)).find(" 200 "), std::string::npos);
+  }
+  auto refused = http_request(port(), "GET", "/api/event-query/v1/sse/sessions/" + s.id + "/seat-status");
+  EXPECT_EQ(refused.status, 429);
+  EXPECT_EQ(subscribers(), 3);
+  open.front()->close();  // a client leaves: its stream is dropped once the server notices
+  open.erase(open.begin());
+  EXPECT_TRUE(wait_until([&] { return subscribers() == 2; }, std::chrono::seconds(5)));
+  bool admitted = false;
+  for (int i = 0; i < 100 && !admitted; ++i) {
+    TestConnection c(port());
+    c.send_raw(request);
+    admitted = c.read_until("\r\n\r\n", std::chrono::seconds(5)).find(" 200 ") != std::string::npos;
+    if (!admitted) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(admitted);
+  open.clear();
+  EXPECT_TRUE(wait_until([&] { return subscribers() == 0; }, std::chrono::seconds(5))) << subscribers();
+}
+
+TEST_F(EventQuerySeatMap, StreamForUnknownSessionIs404) {
+  auto r = http_request(port(), "GET", "/api/event-query/v1/sse/sessions/" + Uuid::random().str() + "/seat-status");
+  EXPECT_EQ(r.status, 404);
+}
+
+}  // namespace
+}  // namespace ticketly::testing
