@@ -42,7 +42,9 @@ function response(status, headers, body)
     to_pay[#to_pay + 1] = {order_id, by_user[user]}  -- the buyer pays
   elseif status == 200 then
     if body:find('"Status":"completed"', 1, true) then booked = booked + 1 else other = other + 1 end
-  elseif status >= 500 then failed = failed + 1
+  elseif status >= 500 then
+    failed = failed + 1
+    if failed == 1 then io.stderr:write("first " .. status .. ": " .. body .. "\n") end
   else other = other + 1 end
 end
 

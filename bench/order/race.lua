@@ -26,7 +26,9 @@ end
 function response(status, headers, body)
   if status == 201 then won = won + 1
   elseif status == 409 then lost = lost + 1
-  elseif status >= 500 then failed = failed + 1
+  elseif status >= 500 then
+    failed = failed + 1
+    if failed == 1 then io.stderr:write("first " .. status .. ": " .. body .. "\n") end
   else other = other + 1 end
 end
 

@@ -4,6 +4,7 @@
 #
 #   bench/order/run.sh                       # all three scenarios, 15 s each
 #   DURATION=10s USERS=200 bench/order/run.sh
+#   SCENARIOS="race booking" KEEP_WORK=1 bench/order/run.sh   # a subset; keep logs
 #
 # Scenarios (see the .lua files):
 #   (a) race    1,000 connections, a 16-seat session, every connection tries every seat:
@@ -33,7 +34,7 @@ cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   "$TICKETLY_ROOT/scripts/pg.sh" destroy >/dev/null 2>&1 || true
-  rm -rf "$WORK"
+  if [ "${KEEP_WORK:-0}" = "1" ]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 "$TICKETLY_ROOT/scripts/pg.sh" start
@@ -43,7 +44,7 @@ export TICKETLY_IDP_SECRET_EVENT_COMMAND_SERVICE="bench-$(head -c 12 /dev/urando
 # Bench users hold many seats each; a hold outlives the run.
 TICKETLY_PG_URL="$PG_URL" TICKETLY_PORT="$PORT" TICKETLY_DB_PREFIX=bench_order TICKETLY_BIND=127.0.0.1 \
   TICKETLY_WORKERS="${WORKERS:-0}" TICKETLY_ACCESS_LOG="${ACCESS_LOG:-false}" TICKETLY_DATA_DIR="$WORK/data" \
-  TICKETLY_ORDER_MAX_PENDING=1000000 TICKETLY_HOLD_DURATION=1h \
+  TICKETLY_ORDER_MAX_PENDING=1000 TICKETLY_HOLD_DURATION=1h \
   "$BIN" serve > "$WORK/ticketly.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 300); do curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.1; done
@@ -59,10 +60,15 @@ run() {  # name connections script [event]
   wrk -t"$THREADS" -c"$2" -d"$DURATION" --latency "http://127.0.0.1:$PORT/health" > "$WORK/$1-health.txt" 2>&1
   cat "$WORK/$1.txt" >&2
 }
-run race 1000 race.lua race
-run stress16 2000 stress.lua race
-run stress10k 2000 stress.lua stress
-run booking 256 booking.lua
+SCENARIOS="${SCENARIOS:-race stress16 stress10k booking}"
+for s in $SCENARIOS; do
+  case "$s" in
+    race) run race 1000 race.lua race ;;
+    stress16) run stress16 2000 stress.lua race ;;
+    stress10k) run stress10k 2000 stress.lua stress ;;
+    booking) run booking 256 booking.lua ;;
+  esac
+done
 
 rps() { awk '/^Requests\/sec/ {print $2}' "$WORK/$1.txt"; }
 pct() { awk -v p="$2" '$1 == p {print $2}' "$WORK/$1.txt"; }

@@ -156,8 +156,10 @@ void OrderTestApp::publish_organization(const std::string& org_id, const std::st
   ASSERT_TRUE(applied) << "the order service did not apply organization " << org_id;
 }
 
-std::string OrderTestApp::scalar(const std::string& sql) {
-  PGconn* conn = PQconnectdb(app_->database_url("order").c_str());
+namespace {
+
+std::string query_scalar(const std::string& url, const std::string& sql) {
+  PGconn* conn = PQconnectdb(url.c_str());
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string error = PQerrorMessage(conn);
     PQfinish(conn);
@@ -176,6 +178,15 @@ std::string OrderTestApp::scalar(const std::string& sql) {
   PQclear(r);
   PQfinish(conn);
   return out;
+}
+
+}  // namespace
+
+std::string OrderTestApp::scalar(const std::string& sql) { return query_scalar(app_->database_url("order"), sql); }
+
+std::string OrderTestApp::bus_scalar(const std::string& sql) {
+  const auto& s = app_->settings();
+  return query_scalar(bus::bus_database_url(s.bus, s.pg_url, s.db_name_prefix), sql);
 }
 
 CreatedUser OrderTestApp::new_user(const std::string& prefix) { return create_user(*app_, prefix); }

@@ -77,6 +77,8 @@ class OrderTestApp {
 
   // One query on the order database; the first column of the first row ("" when none or NULL).
   std::string scalar(const std::string& sql);
+  // The same on the bus's PostgreSQL log (what the order service published, once relayed).
+  std::string bus_scalar(const std::string& sql);
 
   // A new user of the identity provider, with a token.
   CreatedUser new_user(const std::string& prefix = "buyer");

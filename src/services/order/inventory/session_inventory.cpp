@@ -44,7 +44,7 @@ void SessionInventory::reset(std::shared_ptr<const SessionCatalog> catalog, cons
   wake_all();  // waiters re-check against the new catalog
 }
 
-ClaimResult SessionInventory::try_claim(std::span<const Uuid> seats, const std::string& user, SteadyTime now) {
+ClaimResult SessionInventory::try_claim(std::span<const Uuid> seats, const std::string&, SteadyTime now) {
   ClaimResult out;
   std::lock_guard lock(mu_);
   if (!catalog_) {
@@ -52,7 +52,7 @@ ClaimResult SessionInventory::try_claim(std::span<const Uuid> seats, const std::
     return out;
   }
   const bool trust = now < trust_until_;
-  bool wait = busy_users_.contains(user);
+  bool wait = false;
   std::vector<std::uint32_t> positions;
   positions.reserve(seats.size());
   for (const auto& id : seats) {
@@ -87,24 +87,22 @@ ClaimResult SessionInventory::try_claim(std::span<const Uuid> seats, const std::
     return out;
   }
   for (auto p : positions) marks_[p] = Mark::Claiming;
-  busy_users_.insert(user);
   ++claims_in_flight_;
   out.kind = ClaimResult::Kind::Proceed;
   out.generation = generation_;
   return out;
 }
 
-void SessionInventory::settle_held(std::span<const Uuid> seats, const std::string& user) {
+void SessionInventory::settle_held(std::span<const Uuid> seats, const std::string&) {
   std::lock_guard lock(mu_);
   for (const auto& id : seats) {
     if (auto* m = mark_ptr(id); m && *m != Mark::Booked) *m = Mark::Locked;
   }
-  busy_users_.erase(user);
   if (claims_in_flight_ > 0) --claims_in_flight_;
   wake_all();
 }
 
-void SessionInventory::settle_failed(std::span<const Uuid> seats, const std::string& user,
+void SessionInventory::settle_failed(std::span<const Uuid> seats, const std::string&,
                                      std::span<const store::TakenSeat> taken, std::uint64_t generation) {
   std::lock_guard lock(mu_);
   for (const auto& id : seats) {
@@ -119,7 +117,6 @@ void SessionInventory::settle_failed(std::span<const Uuid> seats, const std::str
       *m = Mark::Locked;
     }
   }
-  busy_users_.erase(user);
   if (claims_in_flight_ > 0) --claims_in_flight_;
   wake_all();
 }

@@ -93,8 +93,9 @@ class SessionInventory {
   // marks survive (their requests are still out); everything else takes the loaded state.
   void reset(std::shared_ptr<const SessionCatalog> catalog, const std::vector<store::SeatRow>& states);
 
-  // Single flight per seat and per user: marks the seats Claiming and the user busy, or
-  // says why not. `now` decides whether Locked marks are trusted.
+  // Single flight per seat: marks the seats Claiming, or says why not. (Requests of one
+  // user are not serialised here: the pending-order limit is enforced in the hold's
+  // transaction under a per-user lock, hold_writer.cpp.) `user` is kept for the settle calls. `now` decides whether Locked marks are trusted.
   ClaimResult try_claim(std::span<const Uuid> seats, const std::string& user, SteadyTime now);
   // The database held the seats for us.
   void settle_held(std::span<const Uuid> seats, const std::string& user);
@@ -132,7 +133,6 @@ class SessionInventory {
   mutable std::mutex mu_;
   std::shared_ptr<const SessionCatalog> catalog_;
   std::vector<Mark> marks_;
-  std::unordered_set<std::string> busy_users_;
   std::vector<std::shared_ptr<Wakeup>> waiters_;
   std::uint64_t generation_ = 0;
   std::size_t claims_in_flight_ = 0;

@@ -38,13 +38,14 @@ constexpr db::Statement kRelease{"order.release", R"sql(
   WITH o AS (
     UPDATE orders SET status = 'cancelled', cancelled_at = now(), cancel_reason = $2, version = version + 1
      WHERE id = ANY ($1::uuid[]) AND status = 'pending' AND (NOT $3::boolean OR expires_at <= now())
-    RETURNING id, session_id, discount_id
+    RETURNING id, session_id, discount_id, seat_ids
   ), seq AS (
     SELECT nextval('seat_status_seq') AS v
   ), freed AS (
+    -- Through the primary key (session_id, seat_id), never a scan of the session.
     UPDATE seats s SET state = 'AVAILABLE', order_id = NULL, seq = (SELECT v FROM seq)
       FROM o
-     WHERE s.session_id = o.session_id AND s.order_id = o.id
+     WHERE s.session_id = o.session_id AND s.seat_id = ANY (o.seat_ids) AND s.order_id = o.id
     RETURNING o.id AS order_id, s.seat_id
   ), uses AS (
     UPDATE discount_usage d SET used = greatest(d.used - x.n, 0)

@@ -57,6 +57,9 @@ TEST_F(OrderExpiry, ExpiredHoldIsCancelledAndItsSeatsReleased) {
   EXPECT_EQ(app().place(b.token, s.event, {s.event.seats[0].id}).status, 409);
   ASSERT_TRUE(wait_status(id, "cancelled"));
   EXPECT_EQ(app().scalar("SELECT cancel_reason FROM orders WHERE id = '" + id + "'"), "expired");
+  EXPECT_TRUE(published("ticketly.order.cancelled", id, {"\"Status\":\"cancelled\"", "\"type\":\"OrderSnapshot\""}));
+  EXPECT_TRUE(published("ticketly.seats.status", s.event.session_id,
+                        {"\"status\":\"AVAILABLE\"", s.event.seats[0].id, s.event.seats[1].id}));
   EXPECT_EQ(seat_state(s.event, s.event.seats[0].id), "AVAILABLE");
   EXPECT_EQ(seat_state(s.event, s.event.seats[1].id), "AVAILABLE");
   // Free for the next buyer; the expired order can no longer get an intent.

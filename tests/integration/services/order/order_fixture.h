@@ -35,6 +35,14 @@ class OrderSuite : public ::testing::Test {
   static std::string order_status(const std::string& order_id) {
     return app().scalar("SELECT status FROM orders WHERE id = '" + order_id + "'");
   }
+  // Whether a message on `topic` with `key` whose payload contains every fragment reaches
+  // the bus (the outbox relay moves it there after commit) within a few seconds.
+  static bool published(const std::string& topic, const std::string& key, const std::vector<std::string>& fragments) {
+    std::string sql = "SELECT count(*) FROM bus_messages WHERE topic = '" + topic + "' AND key = '" + key + "'";
+    // The log stores the payload as jsonb prints it ("a": 1): compare without blanks.
+    for (const auto& f : fragments) sql += " AND strpos(replace(payload, ' ', ''), '" + f + "') > 0";
+    return wait_until([&] { return app().bus_scalar(sql) != "0"; }, std::chrono::seconds(10));
+  }
   // Runs `n` calls of `f(i)` on threads started together; returns their results.
   template <class F>
   static std::vector<HttpResult> concurrently(int n, F f) {

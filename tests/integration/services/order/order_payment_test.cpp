@@ -94,6 +94,9 @@ TEST_F(OrderPayment, SucceededWebhookCompletesTheOrderWithOneTicketPerSeat) {
     EXPECT_TRUE(t["qr_code"].get<std::string>().starts_with("iVBORw0K"));  // base64 PNG
   }
   EXPECT_EQ(seat_state(p.setup.event, p.setup.event.seats[0].id), "BOOKED");
+  EXPECT_TRUE(published("ticketly.order.updated", p.order_id, {"\"Status\":\"completed\"", "\"ticket_id\""}));
+  EXPECT_TRUE(published("ticketly.seats.status", p.setup.event.session_id,
+                        {"\"status\":\"BOOKED\"", p.setup.event.seats[0].id, p.setup.event.seats[1].id}));
   // The user's list shows it, with tickets; another user cannot list them.
   auto mine = http_request(app().port(), "GET", "/api/order/user/" + p.buyer.id, "", bearer(p.buyer.token));
   ASSERT_EQ(mine.status, 200);

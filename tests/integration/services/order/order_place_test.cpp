@@ -24,6 +24,9 @@ TEST_F(OrderPlace, HoldsAllSeatsWithAPendingOrder) {
   EXPECT_EQ(seat_state(s.event, s.event.seats[0].id), "LOCKED");
   EXPECT_EQ(seat_state(s.event, s.event.seats[4].id), "LOCKED");
   EXPECT_EQ(seat_state(s.event, s.event.seats[1].id), "AVAILABLE");
+  EXPECT_TRUE(published("ticketly.order.created", id, {"\"Status\":\"pending\"", "\"OrderID\":\"" + id + "\""}));
+  EXPECT_TRUE(published("ticketly.seats.status", s.event.session_id,
+                        {"\"status\":\"LOCKED\"", s.event.seats[0].id, s.event.seats[4].id}));
 
   auto got = http_request(app().port(), "GET", "/api/order/" + id, "", bearer(buyer.token));
   ASSERT_EQ(got.status, 200) << got.body;
