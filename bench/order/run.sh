@@ -44,7 +44,7 @@ export TICKETLY_IDP_SECRET_EVENT_COMMAND_SERVICE="bench-$(head -c 12 /dev/urando
 # Bench users hold many seats each; a hold outlives the run.
 TICKETLY_PG_URL="$PG_URL" TICKETLY_PORT="$PORT" TICKETLY_DB_PREFIX=bench_order TICKETLY_BIND=127.0.0.1 \
   TICKETLY_WORKERS="${WORKERS:-0}" TICKETLY_ACCESS_LOG="${ACCESS_LOG:-false}" TICKETLY_DATA_DIR="$WORK/data" \
-  TICKETLY_ORDER_MAX_PENDING=1000 TICKETLY_HOLD_DURATION=1h \
+  TICKETLY_ORDER_MAX_PENDING=1000 TICKETLY_HOLD_DURATION=1h TICKETLY_DB_POOL_SIZE="${POOL_SIZE:-16}" \
   "$BIN" serve > "$WORK/ticketly.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 300); do curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.1; done

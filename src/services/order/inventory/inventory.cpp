@@ -50,6 +50,9 @@ struct Inventory::State : std::enable_shared_from_this<Inventory::State> {
   asio::steady_timer timer;  // on worker 0
   mutable std::shared_mutex mu;
   std::unordered_map<Uuid, std::shared_ptr<SessionInventory>> sessions;
+  // Sessions being loaded now, with the requests waiting for that load: at a sale's start
+  // a thousand requests arrive for a session nobody has loaded, and one load serves them.
+  std::unordered_map<Uuid, std::vector<std::shared_ptr<Wakeup>>> loading;
   std::atomic<bool> started{false}, stopping{false};
   std::promise<void> finished;
 
@@ -156,16 +159,52 @@ std::shared_ptr<SessionInventory> Inventory::loaded(const Uuid& session_id) cons
 
 asio::awaitable<std::shared_ptr<SessionInventory>> Inventory::get(const Uuid& session_id) {
   const auto now = SteadyClock::now();
-  if (auto inv = state_->find(session_id)) {
-    inv->touch(now);
-    co_return inv;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (auto inv = state_->find(session_id)) {
+      inv->touch(now);
+      co_return inv;
+    }
+    std::shared_ptr<Wakeup> wait;
+    {
+      std::unique_lock lock(state_->mu);
+      if (auto it = state_->loading.find(session_id); it != state_->loading.end()) {
+        wait = std::make_shared<Wakeup>();
+        it->second.push_back(wait);
+      } else {
+        state_->loading.emplace(session_id, std::vector<std::shared_ptr<Wakeup>>{});
+      }
+    }
+    if (wait) {
+      co_await wait->wait(10s);  // the loader's answer (or, after a timeout, look again)
+      continue;
+    }
+    // This request loads; the others wait for it.
+    std::shared_ptr<SessionInventory> inv;
+    std::exception_ptr error;
+    try {
+      inv = co_await state_->load(session_id, nullptr);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    std::vector<std::shared_ptr<Wakeup>> waiters;
+    {
+      std::unique_lock lock(state_->mu);
+      if (inv) {
+        inv->touch(now);
+        inv = state_->sessions.emplace(session_id, inv).first->second;
+      }
+      if (auto it = state_->loading.find(session_id); it != state_->loading.end()) {
+        waiters = std::move(it->second);
+        state_->loading.erase(it);
+      }
+    }
+    for (auto& w : waiters) w->fire();
+    if (error) std::rethrow_exception(error);
+    co_return inv;  // nullptr: a session the catalog does not know
   }
-  auto inv = co_await state_->load(session_id, nullptr);
-  if (!inv) co_return nullptr;
-  inv->touch(now);
-  std::unique_lock lock(state_->mu);
-  auto [it, inserted] = state_->sessions.emplace(session_id, inv);
-  co_return it->second;  // another request may have loaded it first: theirs is kept
+  auto inv = state_->find(session_id);
+  if (inv) inv->touch(now);
+  co_return inv;
 }
 
 asio::awaitable<void> Inventory::refresh(const Uuid& session_id) {
