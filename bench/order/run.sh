@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# bench/order: the flash-sale hot path of the order service under wrk, with /health in
+# the same run as the reference point (docs/BENCHMARKS.md "Order").
+#
+#   bench/order/run.sh                       # all three scenarios, 15 s each
+#   DURATION=10s USERS=200 bench/order/run.sh
+#   SCENARIOS="race booking" KEEP_WORK=1 bench/order/run.sh   # a subset; keep logs
+#
+# Scenarios (see the .lua files):
+#   (a) race    1,000 connections, a 16-seat session, every connection tries every seat:
+#               exactly 16 holds succeed, every other answer is 409.
+#   (b) stress  2,000 connections picking random seats out of 16 and out of 10,000.
+#   (c) booking sustained distinct bookings: hold a free seat, pay it with the development
+#               provider (signed webhook -> completed order with ticket) -> bookings/s.
+# Users and tokens come from the development identity provider; the catalog is fed on the
+# bus exactly as event-command publishes it (seed.py).
+source "$(dirname "$0")/../../scripts/lib.sh"
+
+DURATION="${DURATION:-15s}"
+THREADS="${THREADS:-2}"
+USERS="${USERS:-400}"
+PORT="${TICKETLY_BENCH_PORT:-18098}"
+OUT_DIR="$TICKETLY_ROOT/bench/results"
+WORK="$(mktemp -d /tmp/ticketly-bench-order.XXXXXX)"
+export BENCH_DIR="$TICKETLY_ROOT/bench/order" BENCH_WORK="$WORK" BENCH_THREADS="$THREADS"
+mkdir -p "$OUT_DIR"
+
+"$TICKETLY_ROOT/scripts/build.sh" Release ticketly
+BIN="${TICKETLY_BUILD_DIR:-$TICKETLY_ROOT/build}/ticketly"
+
+export TICKETLY_PG_NAME="${TICKETLY_PG_NAME:-bench-order}" TICKETLY_PG_PORT="${TICKETLY_BENCH_PG_PORT:-55444}"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  "$TICKETLY_ROOT/scripts/pg.sh" destroy >/dev/null 2>&1 || true
+  if [ "${KEEP_WORK:-0}" = "1" ]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+"$TICKETLY_ROOT/scripts/pg.sh" start
+PG_URL="$("$TICKETLY_ROOT/scripts/pg.sh" url)"
+
+export TICKETLY_IDP_SECRET_EVENT_COMMAND_SERVICE="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+# Bench users hold many seats each; a hold outlives the run.
+TICKETLY_PG_URL="$PG_URL" TICKETLY_PORT="$PORT" TICKETLY_DB_PREFIX=bench_order TICKETLY_BIND=127.0.0.1 \
+  TICKETLY_WORKERS="${WORKERS:-0}" TICKETLY_ACCESS_LOG="${ACCESS_LOG:-false}" TICKETLY_DATA_DIR="$WORK/data" \
+  TICKETLY_ORDER_MAX_PENDING=1000 TICKETLY_HOLD_DURATION=1h TICKETLY_DB_POOL_SIZE="${POOL_SIZE:-16}" \
+  "$BIN" serve > "$WORK/ticketly.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 300); do curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null || { tail -n 30 "$WORK/ticketly.log" >&2; die "server did not start"; }
+
+log "seeding $USERS users and the bench events"
+python3 "$BENCH_DIR/seed.py" "http://127.0.0.1:$PORT" "$PG_URL/bench_order_bus" "$PG_URL/bench_order_order" "$WORK" "$USERS"
+
+run() {  # name connections script [event]
+  log "wrk $1: -t$THREADS -c$2 -d$DURATION $3"
+  BENCH_EVENT="${4:-race}" wrk -t"$THREADS" -c"$2" -d"$DURATION" --timeout 10s --latency -s "$BENCH_DIR/$3" \
+    "http://127.0.0.1:$PORT" > "$WORK/$1.txt" 2>&1
+  wrk -t"$THREADS" -c"$2" -d"$DURATION" --latency "http://127.0.0.1:$PORT/health" > "$WORK/$1-health.txt" 2>&1
+  cat "$WORK/$1.txt" >&2
+}
+SCENARIOS="${SCENARIOS:-race stress16 stress10k booking}"
+for s in $SCENARIOS; do
+  case "$s" in
+    race) run race 1000 race.lua race ;;
+    stress16) run stress16 2000 stress.lua race ;;
+    stress10k) run stress10k 2000 stress.lua stress ;;
+    booking) run booking 256 booking.lua ;;
+  esac
+done
+
+rps() { awk '/^Requests\/sec/ {print $2}' "$WORK/$1.txt"; }
+pct() { awk -v p="$2" '$1 == p {print $2}' "$WORK/$1.txt"; }
+count() { awk -v n="$2" '$1 == "COUNT" && $2 == n {print $3}' "$WORK/$1.txt"; }
+secs() { echo "$DURATION" | sed 's/s$//'; }
+row() {  # name label
+  echo "| $2 | $(rps "$1") | $(pct "$1" 50%) | $(pct "$1" 90%) | $(pct "$1" 99%) | $(count "$1" won)$(count "$1" held) / $(count "$1" lost)$(count "$1" booked) | $(count "$1" failed) | $(rps "$1-health") |"
+}
+report="$OUT_DIR/order-$(date -u +%Y%m%dT%H%M%SZ).md"
+{
+  echo "### bench/order — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, wrk -t$THREADS -d$DURATION, $USERS users"
+  echo
+  echo "| scenario | requests/s | p50 | p90 | p99 | won·held / lost·booked | 5xx | /health req/s (same run) |"
+  echo "|---|---|---|---|---|---|---|---|"
+  row race "(a) race: 1,000 conns, 16 seats"
+  row stress16 "(b) stress: 2,000 conns, random of 16"
+  row stress10k "(b) stress: 2,000 conns, random of 10,000"
+  row booking "(c) hold + dev payment, 256 conns"
+  echo
+  echo "bookings/s (c): $(awk -v b="$(count booking booked)" -v d="$(secs)" 'BEGIN {printf "%.0f", b / d}')"
+} | tee "$report"

@@ -1,0 +1,268 @@
+#include "services/order/payments/payments.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <cmath>
+
+#include "platform/bus/outbox.h"
+#include "platform/crypto/crypto.h"
+#include "platform/errors.h"
+#include "services/order/events/messages.h"
+#include "services/order/payments/webhook_signature.h"
+
+namespace ticketly::order::payments {
+
+using namespace std::chrono_literals;
+
+struct Payments::State {
+  explicit State(asio::io_context& context) : timer(context) {}
+  asio::steady_timer timer;  // worker 0
+  std::atomic<bool> started{false}, stopping{false};
+  std::promise<void> finished;
+};
+
+namespace {
+
+json::Json ok(std::string_view result) { return {{"received", true}, {"result", result}}; }
+
+std::optional<Uuid> order_of(const json::Json& intent) {
+  if (!intent.contains("metadata") || !intent["metadata"].is_object()) return std::nullopt;
+  const auto& m = intent["metadata"];
+  if (!m.contains("order_id") || !m["order_id"].is_string()) return std::nullopt;
+  return Uuid::parse(m["order_id"].get<std::string>());
+}
+
+std::int64_t integer_of(const json::Json& j, const char* key) {
+  if (!j.contains(key) || !j[key].is_number()) return 0;
+  return j[key].is_number_integer() ? j[key].get<std::int64_t>() : std::llround(j[key].get<double>());
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+Payments::Payments(db::Database& db, runtime::IoPool& io, PaymentProvider& provider, inventory::Inventory& inventory,
+                   const OrderConfig& config, events::CheckoutHub* hub)
+    : db_(db),
+      io_(io),
+      provider_(provider),
+      inventory_(inventory),
+      config_(config),
+      hub_(hub),
+      state_(std::make_shared<State>(io.context(0))) {}
+
+Payments::~Payments() { stop(); }
+
+asio::awaitable<IntentAnswer> Payments::create_intent(const Order& order) {
+  if (order.status == OrderStatus::Completed) throw conflict("This order is already paid");
+  if (order.status == OrderStatus::Cancelled) throw conflict("This order was cancelled or its seat hold expired");
+  if (order.expires_at <= Clock::now()) throw conflict("The seat hold of this order has expired");
+  if (!order.payment_intent_id.empty()) {
+    auto secret = co_await store::client_secret_of(db_, order.id);
+    co_return IntentAnswer{secret, order.payment_intent_id, order};
+  }
+  IntentRequest request{order.id, order.user_id, order.price, config_.currency};
+  auto intent = co_await provider_.create_intent(request);
+  auto stored = co_await store::attach_payment_intent(db_, order.id, intent.id, intent.client_secret);
+  if (!stored) throw not_found("Order not found");
+  if (stored->payment_intent_id.empty()) {
+    // Cancelled or expired while the provider answered.
+    throw conflict("This order was cancelled or its seat hold expired");
+  }
+  if (stored->payment_intent_id != intent.id) {
+    // A concurrent call recorded its intent first (the same one, thanks to the idempotency key).
+    auto secret = co_await store::client_secret_of(db_, order.id);
+    co_return IntentAnswer{secret, stored->payment_intent_id, *stored};
+  }
+  co_return IntentAnswer{intent.client_secret, intent.id, *stored};
+}
+
+asio::awaitable<WebhookAnswer> Payments::handle_webhook(std::string_view body, std::string_view signature_header) {
+  const auto check = verify_stripe_signature(signature_header, body, provider_.webhook_secret(), Clock::now());
+  if (check != SignatureCheck::Valid) {
+    co_return WebhookAnswer{400, {{"message", "Invalid webhook: " + std::string(describe(check))}}};
+  }
+  auto event = json::Json::parse(body, nullptr, false);
+  if (!event.is_object() || !event.contains("id") || !event["id"].is_string() || !event.contains("type") ||
+      !event["type"].is_string()) {
+    co_return WebhookAnswer{400, {{"message", "Invalid webhook: not a Stripe event"}}};
+  }
+  const std::string id = event["id"].get<std::string>();
+  const std::string type = event["type"].get<std::string>();
+  const json::Json* object = nullptr;
+  if (event.contains("data") && event["data"].is_object() && event["data"].contains("object") &&
+      event["data"]["object"].is_object()) {
+    object = &event["data"]["object"];
+  }
+  if (type == "payment_intent.succeeded" && object) co_return co_await on_succeeded(id, *object);
+  if (type == "payment_intent.payment_failed" && object) co_return co_await on_failed(id, *object);
+  co_return WebhookAnswer{200, ok("ignored")};
+}
+
+asio::awaitable<WebhookAnswer> Payments::on_succeeded(const std::string& event_id, const json::Json& intent) {
+  auto order_id = order_of(intent);
+  const std::string intent_id = intent.value("id", "");
+  if (!order_id || intent_id.empty()) co_return WebhookAnswer{200, ok("ignored")};
+  std::int64_t amount = integer_of(intent, "amount_received");
+  if (amount == 0) amount = integer_of(intent, "amount");
+  // Money in another currency does not pay an LKR order: it is refunded.
+  if (lower(intent.value("currency", config_.currency)) != lower(config_.currency)) amount = -1;
+  const json::Json payment = {{"event_id", event_id},
+                              {"event_type", "payment_intent.succeeded"},
+                              {"intent_id", intent_id},
+                              {"order_id", order_id->str()},
+                              {"amount", amount}};
+  std::optional<Order> order;
+  auto work = [&](db::Connection& tx) -> asio::awaitable<store::PayResult> {
+    order.reset();
+    auto r = co_await store::apply_payment(tx, payment);
+    if (r.result == "completed" || r.result == "refund") {
+      order = co_await store::find_order(tx, *order_id, r.result == "completed");
+      if (order) {
+        std::vector<bus::OutgoingMessage> messages{events::order_snapshot(events::kOrderUpdatedTopic, *order)};
+        if (r.result == "completed") {
+          messages.push_back(events::seat_status(order->session_id, order->seat_ids(), "BOOKED", order->id, r.seq));
+        }
+        co_await bus::publish_batch(tx, std::move(messages));
+      }
+    }
+    co_return r;
+  };
+  auto result = co_await db_.transaction(work);
+  if (result.result == "completed" && order) {
+    if (auto inv = inventory_.loaded(order->session_id)) inv->mark_booked(order->seat_ids());
+    if (hub_) hub_->publish(*order);
+  }
+  if (result.result == "refund") {
+    spdlog::warn("order {}: payment {} is refunded: {}", order_id->str(), intent_id, result.reason);
+    auto claimed = co_await store::claim_refund_of_intent(db_, intent_id);
+    co_await send_refunds(std::move(claimed));
+  }
+  json::Json body = ok(result.result);
+  if (!result.reason.empty()) body["reason"] = result.reason;
+  co_return WebhookAnswer{200, std::move(body)};
+}
+
+asio::awaitable<WebhookAnswer> Payments::on_failed(const std::string& event_id, const json::Json& intent) {
+  auto order_id = order_of(intent);
+  const std::string intent_id = intent.value("id", "");
+  if (!order_id) co_return WebhookAnswer{200, ok("ignored")};
+  std::optional<Order> order;
+  auto work = [&](db::Connection& tx) -> asio::awaitable<bool> {
+    order.reset();
+    auto version = co_await store::record_payment_failure(tx, event_id, intent_id, *order_id);
+    if (!version) co_return false;
+    order = co_await store::find_order(tx, *order_id, false);
+    if (order) {
+      std::vector<bus::OutgoingMessage> messages{events::order_snapshot(events::kOrderUpdatedTopic, *order)};
+      co_await bus::publish_batch(tx, std::move(messages));
+    }
+    co_return true;
+  };
+  const bool changed = co_await db_.transaction(work);
+  // The order stays pending (and its seats held) until it is paid or its hold expires.
+  co_return WebhookAnswer{200, ok(changed ? "payment_failed" : "duplicate")};
+}
+
+asio::awaitable<WebhookAnswer> Payments::simulate_payment(const Order& order, bool succeed) {
+  std::string intent = order.payment_intent_id;
+  if (intent.empty()) {
+    auto created = co_await create_intent(order);
+    intent = created.intent_id;
+  }
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count();
+  json::Json object = {{"id", intent},
+                       {"object", "payment_intent"},
+                       {"amount", order.price.units()},
+                       {"amount_received", succeed ? order.price.units() : 0},
+                       {"currency", config_.currency},
+                       {"status", succeed ? "succeeded" : "requires_payment_method"},
+                       {"metadata", {{"order_id", order.id.str()}, {"user_id", order.user_id}}}};
+  if (!succeed) {
+    object["last_payment_error"] = {{"code", "card_declined"}, {"message", "Your card was declined (simulated)."}};
+  }
+  const json::Json event = {{"id", "evt_dev_" + crypto::random_token(12)},
+                            {"object", "event"},
+                            {"type", succeed ? "payment_intent.succeeded" : "payment_intent.payment_failed"},
+                            {"created", now},
+                            {"livemode", false},
+                            {"data", {{"object", std::move(object)}}}};
+  const std::string body = event.dump();
+  const std::string header = stripe_signature_header(provider_.webhook_secret(), body, now);
+  co_return co_await handle_webhook(body, header);
+}
+
+asio::awaitable<std::size_t> Payments::send_refunds(std::vector<store::Refund> refunds) {
+  std::size_t done = 0;
+  for (const auto& refund : refunds) {
+    std::string provider_id, error;
+    try {
+      provider_id = co_await provider_.refund(refund.payment_intent_id, refund.amount, "refund-" + refund.id.str());
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    if (!error.empty()) {
+      spdlog::warn("refund {} of payment {} failed (attempt {}): {}", refund.id.str(), refund.payment_intent_id,
+                   refund.attempts + 1, error);
+      co_await store::retry_refund_later(db_, refund, error);
+      continue;
+    }
+    std::optional<Order> order;
+    auto work = [&](db::Connection& tx) -> asio::awaitable<void> {
+      order.reset();
+      auto changed = co_await store::finish_refund(tx, refund, provider_id);
+      if (!changed) co_return;
+      order = co_await store::find_order(tx, *changed, false);
+      if (order) {
+        std::vector<bus::OutgoingMessage> messages{events::order_snapshot(events::kOrderUpdatedTopic, *order)};
+        co_await bus::publish_batch(tx, std::move(messages));
+      }
+    };
+    co_await db_.transaction(work);
+    ++done;
+  }
+  co_return done;
+}
+
+asio::awaitable<std::size_t> Payments::process_refunds(int limit) {
+  auto due = co_await store::claim_due_refunds(db_, limit);
+  co_return co_await send_refunds(std::move(due));
+}
+
+void Payments::start(std::chrono::milliseconds interval) {
+  if (state_->started.exchange(true)) return;
+  auto run = [](Payments* self, std::shared_ptr<State> state, std::chrono::milliseconds every) -> asio::awaitable<void> {
+    while (!state->stopping) {
+      state->timer.expires_after(every);
+      boost::system::error_code ec;
+      co_await state->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      if (state->stopping) break;
+      try {
+        co_await self->process_refunds(50);
+      } catch (const std::exception& e) {
+        spdlog::warn("order refunds: {}", e.what());
+      }
+    }
+    state->finished.set_value();
+  };
+  asio::co_spawn(io_.context(0), run(this, state_, interval), asio::detached);
+}
+
+void Payments::stop() {
+  if (!state_->started || state_->stopping.exchange(true)) return;
+  if (io_.context(0).stopped()) return;
+  auto finished = state_->finished.get_future();
+  asio::post(io_.context(0), [s = state_] { s->timer.cancel(); });
+  if (finished.wait_for(30s) != std::future_status::ready) spdlog::error("order refunds loop did not stop");
+}
+
+}  // namespace ticketly::order::payments

@@ -1,0 +1,45 @@
+#pragma once
+// The payment provider seam. Two implementations: Stripe (PaymentIntents over its REST
+// API, stripe_provider.h) and the development provider (no network, dev_provider.h).
+// Both are idempotent per order: creating the intent of the same order twice gives the
+// same intent, refunding the same payment twice refunds once.
+#include <boost/asio/awaitable.hpp>
+
+#include <string>
+#include <string_view>
+
+#include "platform/types/uuid.h"
+#include "services/order/domain/money.h"
+
+namespace ticketly::order::payments {
+
+namespace asio = boost::asio;
+
+struct IntentRequest {
+  Uuid order_id;
+  std::string user_id;
+  Money amount;
+  std::string currency;  // "lkr"
+};
+
+struct PaymentIntent {
+  std::string id;             // pi_…
+  std::string client_secret;  // what the browser confirms the payment with
+  std::string status;         // the provider's status, e.g. requires_payment_method
+};
+
+class PaymentProvider {
+ public:
+  virtual ~PaymentProvider() = default;
+  virtual std::string_view name() const = 0;  // "stripe" | "development"
+  // Throws ticketly::Error(502) when the provider refuses or cannot be reached.
+  virtual asio::awaitable<PaymentIntent> create_intent(const IntentRequest& request) = 0;
+  // Refunds `amount` of the intent's payment; `idempotency_key` makes a retry harmless.
+  // Returns the provider's refund id. Throws ticketly::Error(502) on failure.
+  virtual asio::awaitable<std::string> refund(const std::string& intent_id, Money amount,
+                                              const std::string& idempotency_key) = 0;
+  // The secret webhooks are signed with (Stripe-Signature).
+  virtual const std::string& webhook_secret() const = 0;
+};
+
+}  // namespace ticketly::order::payments

@@ -1,0 +1,85 @@
+#include "services/order/payments/stripe_provider.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/this_coro.hpp>
+
+#include "platform/errors.h"
+#include "platform/json/json.h"
+
+namespace ticketly::order::payments {
+namespace {
+
+std::string stripe_error(const http::ClientResponse& r) {
+  auto j = json::Json::parse(r.body, nullptr, false);
+  if (j.is_object() && j.contains("error") && j["error"].is_object()) {
+    return j["error"].value("message", "error " + std::to_string(r.status));
+  }
+  return "HTTP " + std::to_string(r.status);
+}
+
+}  // namespace
+
+StripeProvider::StripeProvider(runtime::IoPool& io, StripeOptions options) : io_(io), options_(std::move(options)) {
+  for (std::size_t i = 0; i < io.size(); ++i) {
+    http::ClientOptions o;
+    o.request_timeout = std::chrono::seconds(20);
+    clients_.push_back(std::make_unique<http::HttpClient>(io.context(i), o));
+  }
+}
+
+StripeProvider::~StripeProvider() = default;
+
+asio::awaitable<http::HttpClient*> StripeProvider::client() {
+  auto executor = co_await asio::this_coro::executor;
+  const asio::execution_context& context = asio::query(executor, asio::execution::context);
+  auto worker = io_.worker_of(context);
+  if (!worker) throw std::logic_error("StripeProvider used outside the IoPool");
+  co_return clients_[*worker].get();
+}
+
+asio::awaitable<http::ClientResponse> StripeProvider::post(std::string path, http::HeaderList form,
+                                                           std::string idempotency_key) {
+  auto* c = co_await client();
+  http::HeaderList headers{{"Authorization", "Bearer " + options_.secret_key},
+                           {"Idempotency-Key", idempotency_key},
+                           {"Stripe-Version", "2023-10-16"}};
+  std::string url = options_.api_url + path;
+  try {
+    co_return co_await c->post_form(std::move(url), std::move(form), std::move(headers));
+  } catch (const http::ClientError& e) {
+    spdlog::warn("stripe: {} failed: {}", path, e.what());
+  }
+  throw Error(502, "The payment provider could not be reached; please try again");
+}
+
+asio::awaitable<PaymentIntent> StripeProvider::create_intent(const IntentRequest& request) {
+  http::HeaderList form{{"amount", std::to_string(request.amount.units())},
+                        {"currency", request.currency},
+                        {"automatic_payment_methods[enabled]", "true"},
+                        {"metadata[order_id]", request.order_id.str()},
+                        {"metadata[user_id]", request.user_id}};
+  // Keyed by order and amount: a retry returns the same intent; an order is never repriced.
+  auto r = co_await post("/v1/payment_intents", std::move(form),
+                         "order-" + request.order_id.str() + "-" + std::to_string(request.amount.units()));
+  if (r.status / 100 != 2) {
+    spdlog::warn("stripe: payment intent for order {} refused: {}", request.order_id.str(), stripe_error(r));
+    throw Error(502, "The payment provider refused the payment: " + stripe_error(r));
+  }
+  auto j = json::Json::parse(r.body, nullptr, false);
+  if (!j.is_object() || !j.contains("id") || !j.contains("client_secret")) {
+    throw Error(502, "The payment provider answered unexpectedly");
+  }
+  co_return PaymentIntent{j.value("id", ""), j.value("client_secret", ""), j.value("status", "")};
+}
+
+asio::awaitable<std::string> StripeProvider::refund(const std::string& intent_id, Money amount,
+                                                    const std::string& idempotency_key) {
+  http::HeaderList form{{"payment_intent", intent_id}, {"amount", std::to_string(amount.units())}};
+  auto r = co_await post("/v1/refunds", std::move(form), idempotency_key);
+  if (r.status / 100 != 2) throw Error(502, "Stripe refused the refund: " + stripe_error(r));
+  auto j = json::Json::parse(r.body, nullptr, false);
+  co_return j.is_object() ? j.value("id", "") : std::string();
+}
+
+}  // namespace ticketly::order::payments

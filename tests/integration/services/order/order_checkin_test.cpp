@@ -1,0 +1,102 @@
+// Check-in at the door: genuine QR only, tickets of completed orders, owner or active
+// scanner only, single use under races (API.md §3).
+#include "order_fixture.h"
+#include "platform/crypto/crypto.h"
+#include "services/order/domain/qr.h"
+
+namespace ticketly::testing {
+namespace {
+
+using OrderCheckin = OrderSuite<DefaultEnv>;
+
+struct Sold {
+  OrderCheckin::Setup setup;
+  CreatedUser buyer;
+  std::string order_id;
+  std::string ticket_id;
+  std::string qr;  // the signed payload the ticket's QR code holds
+};
+
+std::string sign(const std::string& keys, const std::string& ticket, const std::string& session, std::int64_t issued) {
+  return order::QrKeyRing::parse(keys).sign(*Uuid::parse(ticket), *Uuid::parse(session),
+                                           Timestamp(std::chrono::seconds(issued)));
+}
+
+Sold sold_ticket(const json::Json& staff = json::Json::array()) {
+  auto& app = OrderCheckin::app();
+  Sold s{OrderCheckin::published_event(2), app.new_user(), "", "", ""};
+  app.publish_organization(s.setup.event.organization_id, s.setup.owner.id, 1, staff);
+  auto r = app.place(s.buyer.token, s.setup.event, {s.setup.event.seats[0].id});
+  EXPECT_EQ(r.status, 201) << r.body;
+  s.order_id = r.json()["order_id"];
+  auto paid = app.pay(s.buyer.token, s.order_id);
+  EXPECT_EQ(paid.status, 200) << paid.body;
+  s.ticket_id = app.scalar("SELECT id FROM tickets WHERE order_id = '" + s.order_id + "'");
+  const auto issued = std::stoll(app.scalar("SELECT extract(epoch FROM issued_at)::bigint FROM tickets WHERE id = '" +
+                                            s.ticket_id + "'"));
+  s.qr = sign(kQrKeys, s.ticket_id, s.setup.event.session_id, issued);
+  return s;
+}
+
+HttpResult scan(const std::string& token, const std::string& qr) {
+  json::Json body = {{"encrypted_qr", qr}};
+  return http_request(OrderCheckin::app().port(), "POST", "/api/order/ticket/checkin", body.dump(),
+                      bearer(token, {{"Content-Type", "application/json"}}));
+}
+
+TEST_F(OrderCheckin, OwnerChecksInOnceAndTheSecondScanGets409WithTheFirstTime) {
+  auto s = sold_ticket();
+  auto first = scan(s.setup.owner.token, s.qr);
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(first.json()["ticket"]["ticket_id"], s.ticket_id);
+  EXPECT_TRUE(first.json()["ticket"]["checked_in"].get<bool>());
+  const std::string when = first.json()["ticket"]["checked_in_time"];
+  EXPECT_NE(when, "0001-01-01T00:00:00Z");
+  auto second = scan(s.setup.owner.token, s.qr);
+  EXPECT_EQ(second.status, 409);
+  EXPECT_EQ(second.json()["checked_in_time"], when);
+  EXPECT_NE(second.json()["message"].get<std::string>().find(when), std::string::npos);
+}
+
+TEST_F(OrderCheckin, RacingScansExactlyOneWins) {
+  auto s = sold_ticket();
+  auto results = OrderCheckin::concurrently(8, [&](int) { return scan(s.setup.owner.token, s.qr); });
+  int ok = 0, conflicts = 0;
+  for (const auto& r : results) {
+    ok += r.status == 200;
+    conflicts += r.status == 409;
+  }
+  EXPECT_EQ(ok, 1);
+  EXPECT_EQ(conflicts, 7);
+}
+
+TEST_F(OrderCheckin, ActiveScannersMayOthersMayNot) {
+  auto scanner = app().new_user("scanner"), retired = app().new_user("retired"), stranger = app().new_user();
+  json::Json staff = json::Json::array({{{"userId", scanner.id}, {"email", scanner.email}, {"roles", {"SCANNER"}}, {"active", true}},
+                                        {{"userId", retired.id}, {"email", retired.email}, {"roles", {"SCANNER"}}, {"active", false}}});
+  auto s = sold_ticket(staff);
+  EXPECT_EQ(scan(stranger.token, s.qr).status, 403);
+  EXPECT_EQ(scan(retired.token, s.qr).status, 403);
+  EXPECT_EQ(scan(s.buyer.token, s.qr).status, 403);  // the buyer cannot check themselves in
+  EXPECT_EQ(app().scalar("SELECT checked_in FROM tickets WHERE id = '" + s.ticket_id + "'"), "f");
+  EXPECT_EQ(scan(scanner.token, s.qr).status, 200);
+}
+
+TEST_F(OrderCheckin, ForgedOrAlteredCodesAre400) {
+  auto s = sold_ticket();
+  const auto issued = std::stoll(app().scalar("SELECT extract(epoch FROM issued_at)::bigint FROM tickets WHERE id = '" +
+                                              s.ticket_id + "'"));
+  const std::string other_key = "t1:" + crypto::base64_encode(std::string(32, 'x'));
+  EXPECT_EQ(scan(s.setup.owner.token, sign(other_key, s.ticket_id, s.setup.event.session_id, issued)).status, 400);
+  // A genuine signature over another (unknown) ticket id: still not a ticket.
+  EXPECT_EQ(scan(s.setup.owner.token, sign(kQrKeys, new_uuid(), s.setup.event.session_id, issued)).status, 400);
+  std::string altered = s.qr;
+  altered[8] = altered[8] == 'A' ? 'B' : 'A';
+  EXPECT_EQ(scan(s.setup.owner.token, altered).status, 400);
+  EXPECT_EQ(scan(s.setup.owner.token, "").status, 400);
+  EXPECT_EQ(scan(s.setup.owner.token, std::string(600, 'a')).status, 400);
+  EXPECT_EQ(app().scalar("SELECT checked_in FROM tickets WHERE id = '" + s.ticket_id + "'"), "f");
+}
+
+}  // namespace
+}  // namespace ticketly::testing

@@ -1,0 +1,115 @@
+// Hold expiry by the durable sweeper, and payments that arrive after it (DESIGN.md §3):
+// the seats are re-held when still free, otherwise the money is refunded.
+#include "order_fixture.h"
+#include "services/order/payments/webhook_signature.h"
+
+namespace ticketly::testing {
+namespace {
+
+using OrderExpiry = OrderSuite<ShortHoldEnv>;
+using namespace std::chrono_literals;
+
+bool wait_status(const std::string& order_id, const std::string& status) {
+  return wait_until([&] { return OrderExpiry::order_status(order_id) == status; }, 15s);
+}
+
+HttpResult succeed_webhook(const std::string& intent, const std::string& order_id, std::int64_t amount) {
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count();
+  json::Json e = {{"id", "evt_" + new_uuid()},
+                  {"type", "payment_intent.succeeded"},
+                  {"data",
+                   {{"object",
+                     {{"id", intent},
+                      {"amount", amount},
+                      {"amount_received", amount},
+                      {"currency", "lkr"},
+                      {"metadata", {{"order_id", order_id}}}}}}}};
+  const std::string body = e.dump();
+  return http_request(OrderExpiry::app().port(), "POST", "/api/order/webhook/stripe", body,
+                      {{"Content-Type", "application/json"},
+                       {"Stripe-Signature", order::stripe_signature_header(kWebhookSecret, body, now)}});
+}
+
+struct Held {
+  std::string order_id, intent;
+  std::int64_t amount = 0;
+};
+
+Held hold_with_intent(const CreatedUser& buyer, const TestEvent& e, const std::vector<std::string>& seats) {
+  auto r = OrderExpiry::app().place(buyer.token, e, seats);
+  EXPECT_EQ(r.status, 201) << r.body;
+  Held h;
+  h.order_id = r.json()["order_id"];
+  auto pi = http_request(OrderExpiry::app().port(), "POST", "/api/order/" + h.order_id + "/create-payment-intent", "",
+                         bearer(buyer.token));
+  EXPECT_EQ(pi.status, 200) << pi.body;
+  h.intent = pi.json()["paymentIntentId"];
+  h.amount = std::llround(pi.json()["order"]["Price"].get<double>() * 100);
+  return h;
+}
+
+TEST_F(OrderExpiry, ExpiredHoldIsCancelledAndItsSeatsReleased) {
+  auto s = published_event(3);
+  auto a = app().new_user(), b = app().new_user();
+  auto r = app().place(a.token, s.event, {s.event.seats[0].id, s.event.seats[1].id});
+  ASSERT_EQ(r.status, 201);
+  const std::string id = r.json()["order_id"];
+  EXPECT_EQ(app().place(b.token, s.event, {s.event.seats[0].id}).status, 409);
+  ASSERT_TRUE(wait_status(id, "cancelled"));
+  EXPECT_EQ(app().scalar("SELECT cancel_reason FROM orders WHERE id = '" + id + "'"), "expired");
+  EXPECT_TRUE(published("ticketly.order.cancelled", id, {"\"Status\":\"cancelled\"", "\"type\":\"OrderSnapshot\""}));
+  EXPECT_TRUE(published("ticketly.seats.status", s.event.session_id,
+                        {"\"status\":\"AVAILABLE\"", s.event.seats[0].id, s.event.seats[1].id}));
+  EXPECT_EQ(seat_state(s.event, s.event.seats[0].id), "AVAILABLE");
+  EXPECT_EQ(seat_state(s.event, s.event.seats[1].id), "AVAILABLE");
+  // Free for the next buyer; the expired order can no longer get an intent.
+  EXPECT_EQ(app().place(b.token, s.event, {s.event.seats[0].id}).status, 201);
+  EXPECT_EQ(http_request(app().port(), "POST", "/api/order/" + id + "/create-payment-intent", "", bearer(a.token)).status,
+            409);
+}
+
+TEST_F(OrderExpiry, PaymentAfterExpiryReholdsSeatsThatAreStillFree) {
+  auto s = published_event(2);
+  auto a = app().new_user();
+  auto h = hold_with_intent(a, s.event, {s.event.seats[0].id});
+  ASSERT_TRUE(wait_status(h.order_id, "cancelled"));
+  auto r = succeed_webhook(h.intent, h.order_id, h.amount);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(order_status(h.order_id), "completed");
+  EXPECT_EQ(seat_state(s.event, s.event.seats[0].id), "BOOKED");
+  EXPECT_EQ(app().scalar("SELECT count(*) FROM tickets WHERE order_id = '" + h.order_id + "'"), "1");
+  EXPECT_EQ(app().scalar("SELECT count(*) FROM refunds WHERE order_id = '" + h.order_id + "'"), "0");
+}
+
+TEST_F(OrderExpiry, PaymentAfterExpiryIsRefundedWhenASeatWasSoldMeanwhile) {
+  auto s = published_event(2);
+  auto a = app().new_user(), b = app().new_user();
+  auto h = hold_with_intent(a, s.event, {s.event.seats[0].id, s.event.seats[1].id});
+  ASSERT_TRUE(wait_status(h.order_id, "cancelled"));
+  auto taken = app().place(b.token, s.event, {s.event.seats[1].id});
+  ASSERT_EQ(taken.status, 201);
+  auto r = succeed_webhook(h.intent, h.order_id, h.amount);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(order_status(h.order_id), "cancelled");
+  EXPECT_EQ(app().scalar("SELECT count(*) FROM tickets WHERE order_id = '" + h.order_id + "'"), "0");
+  EXPECT_EQ(app().scalar("SELECT count(*) FROM refunds WHERE order_id = '" + h.order_id + "'"), "1");
+  // The development provider confirms the refund at once.
+  EXPECT_TRUE(wait_until([&] {
+    return app().scalar("SELECT status FROM refunds WHERE order_id = '" + h.order_id + "'") == "succeeded";
+  }, 10s));
+  EXPECT_EQ(seat_state(s.event, s.event.seats[0].id), "AVAILABLE");  // nothing half re-held
+  EXPECT_EQ(seat_state(s.event, s.event.seats[1].id), "LOCKED");     // still b's
+}
+
+TEST_F(OrderExpiry, CancelledByTheOwnerThenPaidIsRefunded) {
+  auto s = published_event(2);
+  auto a = app().new_user();
+  auto h = hold_with_intent(a, s.event, {s.event.seats[0].id});
+  ASSERT_EQ(http_request(app().port(), "DELETE", "/api/order/" + h.order_id, "", bearer(a.token)).status, 200);
+  ASSERT_EQ(succeed_webhook(h.intent, h.order_id, h.amount).status, 200);
+  EXPECT_EQ(order_status(h.order_id), "cancelled");
+  EXPECT_EQ(app().scalar("SELECT count(*) FROM refunds WHERE order_id = '" + h.order_id + "'"), "1");
+}
+
+}  // namespace
+}  // namespace ticketly::testing

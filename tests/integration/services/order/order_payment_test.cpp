@@ -1,0 +1,188 @@
+// Payments: intents, the signed webhook (replays, reordering, forgery), tickets with QR,
+// the development provider (API.md §3, DESIGN.md §3).
+#include "order_fixture.h"
+#include "services/order/payments/webhook_signature.h"
+
+namespace ticketly::testing {
+namespace {
+
+using OrderPayment = OrderSuite<DefaultEnv>;
+
+std::int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count();
+}
+
+std::string stripe_event(const std::string& event_id, const std::string& type, const std::string& intent,
+                         const std::string& order_id, std::int64_t amount) {
+  json::Json e = {{"id", event_id},
+                  {"object", "event"},
+                  {"type", type},
+                  {"data",
+                   {{"object",
+                     {{"id", intent},
+                      {"object", "payment_intent"},
+                      {"amount", amount},
+                      {"amount_received", type == "payment_intent.succeeded" ? amount : 0},
+                      {"currency", "lkr"},
+                      {"metadata", {{"order_id", order_id}}}}}}}};
+  return e.dump();
+}
+
+HttpResult deliver(const std::string& body, const std::string& secret = kWebhookSecret,
+                   std::int64_t at = now_seconds()) {
+  return http_request(OrderPayment::app().port(), "POST", "/api/order/webhook/stripe", body,
+                      {{"Content-Type", "application/json"},
+                       {"Stripe-Signature", order::stripe_signature_header(secret, body, at)}});
+}
+
+struct Placed {
+  OrderPayment::Setup setup;
+  CreatedUser buyer;
+  std::string order_id;
+  std::string intent;
+  std::int64_t amount = 0;  // minor units
+};
+
+Placed place_with_intent(int seats_in_order) {
+  auto& app = OrderPayment::app();
+  Placed p{OrderPayment::published_event(4), app.new_user(), "", "", 0};
+  std::vector<std::string> seats;
+  for (int i = 0; i < seats_in_order; ++i) seats.push_back(p.setup.event.seats[i].id);
+  auto r = app.place(p.buyer.token, p.setup.event, seats);
+  EXPECT_EQ(r.status, 201) << r.body;
+  p.order_id = r.json()["order_id"];
+  auto pi = http_request(app.port(), "POST", "/api/order/" + p.order_id + "/create-payment-intent", "",
+                         bearer(p.buyer.token));
+  EXPECT_EQ(pi.status, 200) << pi.body;
+  auto j = pi.json();
+  p.intent = j["paymentIntentId"];
+  EXPECT_TRUE(j["clientSecret"].get<std::string>().starts_with("dev_"));
+  EXPECT_EQ(j["seatLockDurationMins"], 10);
+  EXPECT_EQ(j["order"]["OrderID"], p.order_id);
+  p.amount = std::llround(j["order"]["Price"].get<double>() * 100);
+  return p;
+}
+
+TEST_F(OrderPayment, PaymentIntentIsIdempotentAndOnlyForTheBuyer) {
+  auto p = place_with_intent(1);
+  auto again = http_request(app().port(), "POST", "/api/order/" + p.order_id + "/create-payment-intent", "",
+                            bearer(p.buyer.token));
+  ASSERT_EQ(again.status, 200);
+  EXPECT_EQ(again.json()["paymentIntentId"], p.intent);
+  auto other = app().new_user();
+  EXPECT_EQ(http_request(app().port(), "POST", "/api/order/" + p.order_id + "/create-payment-intent", "",
+                         bearer(other.token))
+                .status,
+            404);
+  EXPECT_EQ(app().pay(other.token, p.order_id).status, 404);  // nobody pays (or fails) another's order
+}
+
+TEST_F(OrderPayment, SucceededWebhookCompletesTheOrderWithOneTicketPerSeat) {
+  auto p = place_with_intent(2);
+  auto r = deliver(stripe_event("evt_" + new_uuid(), "payment_intent.succeeded", p.intent, p.order_id, p.amount));
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto got = http_request(app().port(), "GET", "/api/order/" + p.order_id, "", bearer(p.buyer.token));
+  ASSERT_EQ(got.status, 200);
+  auto o = got.json();
+  EXPECT_EQ(o["Status"], "completed");
+  EXPECT_EQ(o["PaymentIntentID"], p.intent);
+  ASSERT_EQ(o["tickets"].size(), 2u);
+  for (const auto& t : o["tickets"]) {
+    EXPECT_EQ(t["order_id"], p.order_id);
+    EXPECT_FALSE(t["checked_in"].get<bool>());
+    EXPECT_EQ(t["checked_in_time"], "0001-01-01T00:00:00Z");
+    EXPECT_TRUE(t["qr_code"].get<std::string>().starts_with("iVBORw0K"));  // base64 PNG
+  }
+  EXPECT_EQ(seat_state(p.setup.event, p.setup.event.seats[0].id), "BOOKED");
+  EXPECT_TRUE(published("ticketly.order.updated", p.order_id, {"\"Status\":\"completed\"", "\"ticket_id\""}));
+  EXPECT_TRUE(published("ticketly.seats.status", p.setup.event.session_id,
+                        {"\"status\":\"BOOKED\"", p.setup.event.seats[0].id, p.setup.event.seats[1].id}));
+  // The user's list shows it, with tickets; another user cannot list them.
+  auto mine = http_request(app().port(), "GET", "/api/order/user/" + p.buyer.id, "", bearer(p.buyer.token));
+  ASSERT_EQ(mine.status, 200);
+  ASSERT_EQ(mine.json().size(), 1u);
+  EXPECT_EQ(mine.json()[0]["tickets"].size(), 2u);
+  auto other = app().new_user();
+  EXPECT_EQ(http_request(app().port(), "GET", "/api/order/user/" + p.buyer.id, "", bearer(other.token)).status, 403);
+}
+
+TEST_F(OrderPayment, ReplayedWebhookIsAcknowledgedWithoutASecondEffect) {
+  auto p = place_with_intent(1);
+  const std::string body = stripe_event("evt_" + new_uuid(), "payment_intent.succeeded", p.intent, p.order_id, p.amount);
+  ASSERT_EQ(deliver(body).status, 200);
+  auto replay = deliver(body);
+  EXPECT_EQ(replay.status, 200);
+  EXPECT_EQ(replay.json()["result"], "duplicate");
+  // Another delivery of the same payment under a new event id does not issue more tickets.
+  ASSERT_EQ(deliver(stripe_event("evt_" + new_uuid(), "payment_intent.succeeded", p.intent, p.order_id, p.amount)).status,
+            200);
+  EXPECT_EQ(app().scalar("SELECT count(*) FROM tickets WHERE order_id = '" + p.order_id + "'"), "1");
+  EXPECT_EQ(app().scalar("SELECT count(*) FROM refunds WHERE order_id = '" + p.order_id + "'"), "0");
+}
+
+TEST_F(OrderPayment, LateFailureAfterSuccessChangesNothing) {
+  auto p = place_with_intent(1);
+  ASSERT_EQ(deliver(stripe_event("evt_" + new_uuid(), "payment_intent.succeeded", p.intent, p.order_id, p.amount)).status,
+            200);
+  ASSERT_EQ(deliver(stripe_event("evt_" + new_uuid(), "payment_intent.payment_failed", p.intent, p.order_id, p.amount))
+                .status,
+            200);
+  EXPECT_EQ(order_status(p.order_id), "completed");
+  EXPECT_EQ(app().scalar("SELECT count(*) FROM tickets WHERE order_id = '" + p.order_id + "'"), "1");
+}
+
+TEST_F(OrderPayment, FailedPaymentKeepsTheOrderPendingAndTheSeatsHeld) {
+  auto p = place_with_intent(1);
+  auto r = deliver(stripe_event("evt_" + new_uuid(), "payment_intent.payment_failed", p.intent, p.order_id, p.amount));
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(order_status(p.order_id), "pending");
+  EXPECT_EQ(seat_state(p.setup.event, p.setup.event.seats[0].id), "LOCKED");
+  // The buyer may still pay.
+  auto paid = app().pay(p.buyer.token, p.order_id);
+  ASSERT_EQ(paid.status, 200) << paid.body;
+  EXPECT_EQ(order_status(p.order_id), "completed");
+}
+
+TEST_F(OrderPayment, ForgedStaleOrMalformedWebhooksAreRejected) {
+  auto p = place_with_intent(1);
+  const std::string body = stripe_event("evt_" + new_uuid(), "payment_intent.succeeded", p.intent, p.order_id, p.amount);
+  EXPECT_EQ(deliver(body, "whsec_wrong").status, 400);
+  EXPECT_EQ(deliver(body, kWebhookSecret, now_seconds() - 3600).status, 400);
+  EXPECT_EQ(http_request(app().port(), "POST", "/api/order/webhook/stripe", body, {{"Content-Type", "application/json"}})
+                .status,
+            400);
+  EXPECT_EQ(deliver("{not json").status, 400);
+  EXPECT_EQ(order_status(p.order_id), "pending");
+  EXPECT_EQ(app().scalar("SELECT count(*) FROM tickets WHERE order_id = '" + p.order_id + "'"), "0");
+}
+
+TEST_F(OrderPayment, UnderpaymentIsRefundedNotTicketed) {
+  auto p = place_with_intent(1);
+  ASSERT_EQ(deliver(stripe_event("evt_" + new_uuid(), "payment_intent.succeeded", p.intent, p.order_id, p.amount - 1))
+                .status,
+            200);
+  EXPECT_NE(order_status(p.order_id), "completed");
+  EXPECT_EQ(app().scalar("SELECT count(*) FROM tickets WHERE order_id = '" + p.order_id + "'"), "0");
+  EXPECT_EQ(app().scalar("SELECT count(*) FROM refunds WHERE order_id = '" + p.order_id + "'"), "1");
+}
+
+TEST_F(OrderPayment, DevProviderCompletesThePurchaseEndToEnd) {
+  auto s = published_event(3);
+  auto buyer = app().new_user();
+  auto placed = app().place(buyer.token, s.event, {s.event.seats[2].id});
+  ASSERT_EQ(placed.status, 201);
+  const std::string id = placed.json()["order_id"];
+  auto failed = app().pay(buyer.token, id, false);
+  ASSERT_EQ(failed.status, 200) << failed.body;
+  EXPECT_EQ(failed.json()["order"]["Status"], "pending");
+  auto paid = app().pay(buyer.token, id, true);
+  ASSERT_EQ(paid.status, 200) << paid.body;
+  EXPECT_EQ(paid.json()["order"]["Status"], "completed");
+  EXPECT_EQ(paid.json()["order"]["tickets"].size(), 1u);
+  auto count = http_request(app().port(), "GET", "/api/order/tickets/count");
+  ASSERT_EQ(count.status, 200);
+  EXPECT_GE(count.json()["total_count"].get<int>(), 1);
+}
+
+}  // namespace
+}  // namespace ticketly::testing

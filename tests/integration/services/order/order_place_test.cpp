@@ -1,0 +1,243 @@
+// Placing and cancelling orders: validation, atomic multi-seat holds, races, limits,
+// ownership (API.md §3, DESIGN.md §3).
+#include <set>
+
+#include "order_fixture.h"
+
+namespace ticketly::testing {
+namespace {
+
+using OrderPlace = OrderSuite<DefaultEnv>;
+
+TEST_F(OrderPlace, HoldsAllSeatsWithAPendingOrder) {
+  auto s = published_event(6);
+  auto buyer = app().new_user();
+  auto r = app().place(buyer.token, s.event, {s.event.seats[0].id, s.event.seats[4].id});
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto j = r.json();
+  EXPECT_EQ(j["session_id"], s.event.session_id);
+  EXPECT_EQ(j["organization_id"], s.event.organization_id);
+  EXPECT_EQ(j["user_id"], buyer.id);
+  EXPECT_EQ(j["seat_ids"].size(), 2u);
+  EXPECT_TRUE(j["expires_at"].is_string());
+  const std::string id = j["order_id"];
+  EXPECT_EQ(seat_state(s.event, s.event.seats[0].id), "LOCKED");
+  EXPECT_EQ(seat_state(s.event, s.event.seats[4].id), "LOCKED");
+  EXPECT_EQ(seat_state(s.event, s.event.seats[1].id), "AVAILABLE");
+  EXPECT_TRUE(published("ticketly.order.created", id, {"\"Status\":\"pending\"", "\"OrderID\":\"" + id + "\""}));
+  EXPECT_TRUE(published("ticketly.seats.status", s.event.session_id,
+                        {"\"status\":\"LOCKED\"", s.event.seats[0].id, s.event.seats[4].id}));
+
+  auto got = http_request(app().port(), "GET", "/api/order/" + id, "", bearer(buyer.token));
+  ASSERT_EQ(got.status, 200) << got.body;
+  auto o = got.json();
+  EXPECT_EQ(o["OrderID"], id);
+  EXPECT_EQ(o["Status"], "pending");
+  EXPECT_EQ(o["SubTotal"], 3500.5);  // 1000.00 + 2500.50, priced by the server
+  EXPECT_EQ(o["Price"], 3500.5);
+  EXPECT_TRUE(o["tickets"].is_array());
+  EXPECT_TRUE(o["tickets"].empty());
+}
+
+TEST_F(OrderPlace, RejectsInvalidInputWith400) {
+  auto s = published_event(12);
+  auto buyer = app().new_user();
+  const auto h = bearer(buyer.token, {{"Content-Type", "application/json"}});
+  auto post = [&](const std::string& body) { return http_request(app().port(), "POST", "/api/order", body, h); };
+  EXPECT_EQ(post("{not json").status, 400);
+  EXPECT_EQ(post("[]").status, 400);
+  json::Json body = {{"event_id", s.event.id},
+                     {"session_id", s.event.session_id},
+                     {"organization_id", s.event.organization_id},
+                     {"seat_ids", json::Json::array()}};
+  EXPECT_EQ(post(body.dump()).status, 400);  // no seats
+  body["seat_ids"] = {"not-a-uuid"};
+  EXPECT_EQ(post(body.dump()).status, 400);
+  body["seat_ids"] = {s.event.seats[0].id, s.event.seats[0].id};
+  EXPECT_EQ(post(body.dump()).status, 400);  // the same seat twice
+  std::vector<std::string> eleven;
+  for (int i = 0; i < 11; ++i) eleven.push_back(s.event.seats[i].id);
+  body["seat_ids"] = eleven;
+  auto too_many = post(body.dump());
+  EXPECT_EQ(too_many.status, 400);  // more than TICKETLY_ORDER_MAX_SEATS (10)
+  EXPECT_NE(too_many.json()["message"].get<std::string>().find("at most 10"), std::string::npos);
+  body["seat_ids"] = {new_uuid()};
+  EXPECT_EQ(post(body.dump()).status, 400);  // not a seat of this session
+  body["seat_ids"] = {s.event.seats[0].id};
+  body["organization_id"] = new_uuid();
+  EXPECT_EQ(post(body.dump()).status, 400);  // wrong organization
+  body["organization_id"] = s.event.organization_id;
+  body["session_id"] = new_uuid();
+  EXPECT_EQ(post(body.dump()).status, 404);  // unknown session
+  EXPECT_EQ(app().scalar("SELECT count(*) FROM orders WHERE event_id = '" + s.event.id + "'"), "0");
+}
+
+TEST_F(OrderPlace, RequiresAToken) {
+  auto s = published_event(2);
+  auto r = http_request(app().port(), "POST", "/api/order", "{}", {{"Content-Type", "application/json"}});
+  EXPECT_EQ(r.status, 401);
+}
+
+TEST_F(OrderPlace, ReservedAndTierlessSeatsAreNotSellable) {
+  Setup s{app().new_user("owner"), {}};
+  s.event = TestEvent::make(s.owner.id, 4);
+  s.event.seats[0].status = "RESERVED";
+  s.event.seats[1].tier_id.clear();
+  app().publish_event(s.event);
+  auto buyer = app().new_user();
+  EXPECT_EQ(app().place(buyer.token, s.event, {s.event.seats[0].id}).status, 400);
+  EXPECT_EQ(app().place(buyer.token, s.event, {s.event.seats[1].id}).status, 400);
+  EXPECT_EQ(app().place(buyer.token, s.event, {s.event.seats[2].id}).status, 201);
+}
+
+TEST_F(OrderPlace, SessionNotOnSaleOrEventNotApprovedIsRejected) {
+  Setup s{app().new_user("owner"), {}};
+  s.event = TestEvent::make(s.owner.id, 2);
+  s.event.session_status = "SCHEDULED";
+  app().publish_event(s.event);
+  auto buyer = app().new_user();
+  auto r = app().place(buyer.token, s.event, {s.event.seats[0].id});
+  EXPECT_EQ(r.status, 400) << r.body;
+  // The next snapshot opens sales: the in-memory inventory follows it.
+  s.event.version = 2;
+  s.event.session_status = "ON_SALE";
+  app().publish_event(s.event);
+  EXPECT_EQ(app().place(buyer.token, s.event, {s.event.seats[0].id}).status, 201);
+  // An older snapshot arriving late changes nothing.
+  s.event.version = 1;
+  s.event.session_status = "SCHEDULED";
+  app().publish("ticketly.catalog.events", s.event.id, s.event.snapshot());
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  EXPECT_EQ(app().scalar("SELECT version FROM catalog_events WHERE id = '" + s.event.id + "'"), "2");
+  EXPECT_EQ(app().place(buyer.token, s.event, {s.event.seats[1].id}).status, 201);
+  s.event.version = 3;
+  s.event.status = "PENDING";
+  app().publish_event(s.event);
+  auto other = app().new_user();
+  EXPECT_EQ(app().place(other.token, s.event, {new_uuid()}).status, 400);
+}
+
+TEST_F(OrderPlace, LayoutChangesReplaceTheInventoryOnlyWhileNoOrderExists) {
+  Setup s{app().new_user("owner"), {}};
+  s.event = TestEvent::make(s.owner.id, 3);
+  s.event.session_status = "SCHEDULED";
+  app().publish_event(s.event);
+  const auto count = [&] { return app().scalar("SELECT count(*) FROM seats WHERE session_id = '" + s.event.session_id + "'"); };
+  EXPECT_EQ(count(), "3");
+  auto old_seats = s.event.seats;
+  s.event.seats = TestEvent::make(s.owner.id, 5).seats;  // a new layout, new seat ids
+  for (auto& seat : s.event.seats) seat.tier_id = s.event.tiers[0].id;
+  s.event.version = 2;
+  app().publish_event(s.event);
+  EXPECT_EQ(count(), "5");
+  EXPECT_EQ(seat_state(s.event, old_seats[0].id), "");  // gone
+  s.event.version = 3;
+  s.event.session_status = "ON_SALE";
+  app().publish_event(s.event);
+  auto buyer = app().new_user();
+  ASSERT_EQ(app().place(buyer.token, s.event, {s.event.seats[0].id}).status, 201);
+  // With an order, a layout change is refused: the sold and held seats stay what they are.
+  auto kept = s.event.seats;
+  s.event.seats = old_seats;
+  s.event.version = 4;
+  app().publish_event(s.event);
+  EXPECT_EQ(count(), "5");
+  EXPECT_EQ(seat_state(s.event, kept[0].id), "LOCKED");
+}
+
+TEST_F(OrderPlace, SecondHoldOnATakenSeatIs409AndHoldsNothing) {
+  auto s = published_event(4);
+  auto a = app().new_user(), b = app().new_user();
+  ASSERT_EQ(app().place(a.token, s.event, {s.event.seats[1].id}).status, 201);
+  auto r = app().place(b.token, s.event, {s.event.seats[0].id, s.event.seats[1].id});
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_TRUE(r.json()["message"].is_string());
+  EXPECT_EQ(seat_state(s.event, s.event.seats[0].id), "AVAILABLE");  // nothing held
+  EXPECT_EQ(app().scalar("SELECT count(*) FROM orders WHERE user_id = '" + b.id + "'"), "0");
+}
+
+TEST_F(OrderPlace, RacingClientsForOneSeatExactlyOneWins) {
+  auto s = published_event(2);
+  std::vector<CreatedUser> users;
+  for (int i = 0; i < 12; ++i) users.push_back(app().new_user());
+  auto results = concurrently(12, [&](int i) { return app().place(users[i].token, s.event, {s.event.seats[0].id}); });
+  int won = 0, lost = 0;
+  for (const auto& r : results) {
+    if (r.status == 201) ++won;
+    if (r.status == 409) ++lost;
+  }
+  EXPECT_EQ(won, 1);
+  EXPECT_EQ(lost, 11);
+  EXPECT_EQ(app().scalar("SELECT count(*) FROM orders WHERE event_id = '" + s.event.id + "'"), "1");
+}
+
+TEST_F(OrderPlace, OverlappingMultiSeatRequestsNeverHoldPartially) {
+  auto s = published_event(8);
+  std::vector<CreatedUser> users;
+  for (int i = 0; i < 8; ++i) users.push_back(app().new_user());
+  // Request i wants seats i and i+1 (wrapping): every request overlaps two others.
+  auto results = concurrently(8, [&](int i) {
+    return app().place(users[i].token, s.event, {s.event.seats[i].id, s.event.seats[(i + 1) % 8].id});
+  });
+  std::set<std::string> held;
+  int won = 0;
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_TRUE(results[i].status == 201 || results[i].status == 409) << results[i].status << results[i].body;
+    if (results[i].status != 201) continue;
+    ++won;
+    for (const auto& seat : {s.event.seats[i].id, s.event.seats[(i + 1) % 8].id}) {
+      EXPECT_TRUE(held.insert(seat).second) << "seat held twice: " << seat;
+    }
+  }
+  EXPECT_GE(won, 1);
+  // Every LOCKED seat belongs to a winning order and each order holds exactly its two seats.
+  EXPECT_EQ(app().scalar("SELECT count(*) FROM seats WHERE session_id = '" + s.event.session_id + "' AND state = 'LOCKED'"),
+            std::to_string(held.size()));
+  EXPECT_EQ(app().scalar("SELECT count(*) FROM orders o WHERE o.session_id = '" + s.event.session_id +
+                         "' AND (SELECT count(*) FROM seats x WHERE x.order_id = o.id) <> 2"),
+            "0");
+}
+
+TEST_F(OrderPlace, PendingOrdersPerUserAndSessionAreLimited) {
+  auto s = published_event(6);
+  auto buyer = app().new_user();
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(app().place(buyer.token, s.event, {s.event.seats[i].id}).status, 201);
+  auto r = app().place(buyer.token, s.event, {s.event.seats[3].id});
+  EXPECT_EQ(r.status, 409) << r.body;  // TICKETLY_ORDER_MAX_PENDING = 3
+  EXPECT_EQ(seat_state(s.event, s.event.seats[3].id), "AVAILABLE");
+}
+
+TEST_F(OrderPlace, OwnerCancelsAndSeatsAreReleasedAtOnce) {
+  auto s = published_event(3);
+  auto a = app().new_user(), b = app().new_user();
+  auto placed = app().place(a.token, s.event, {s.event.seats[0].id, s.event.seats[1].id});
+  ASSERT_EQ(placed.status, 201);
+  const std::string id = placed.json()["order_id"];
+  // Another user can neither read nor cancel it.
+  EXPECT_EQ(http_request(app().port(), "GET", "/api/order/" + id, "", bearer(b.token)).status, 404);
+  EXPECT_EQ(http_request(app().port(), "DELETE", "/api/order/" + id, "", bearer(b.token)).status, 404);
+  EXPECT_EQ(order_status(id), "pending");
+  auto c = http_request(app().port(), "DELETE", "/api/order/" + id, "", bearer(a.token));
+  ASSERT_EQ(c.status, 200) << c.body;
+  EXPECT_EQ(c.json()["order"]["Status"], "cancelled");
+  EXPECT_EQ(order_status(id), "cancelled");
+  EXPECT_EQ(seat_state(s.event, s.event.seats[0].id), "AVAILABLE");
+  // Free again, for someone else, right away.
+  EXPECT_EQ(app().place(b.token, s.event, {s.event.seats[0].id}).status, 201);
+  EXPECT_EQ(http_request(app().port(), "DELETE", "/api/order/" + id, "", bearer(a.token)).status, 409);
+}
+
+TEST_F(OrderPlace, AnAdminMayReadAnyOrder) {
+  auto s = published_event(2);
+  auto buyer = app().new_user();
+  auto placed = app().place(buyer.token, s.event, {s.event.seats[0].id});
+  ASSERT_EQ(placed.status, 201);
+  const std::string id = placed.json()["order_id"];
+  const auto admin = user_token(app().port(), kAdminUser, kAdminPassword);
+  EXPECT_EQ(http_request(app().port(), "GET", "/api/order/" + id, "", bearer(admin)).status, 200);
+  EXPECT_EQ(http_request(app().port(), "GET", "/api/order/not-a-uuid", "", bearer(admin)).status, 400);
+  EXPECT_EQ(http_request(app().port(), "GET", "/api/order/" + new_uuid(), "", bearer(admin)).status, 404);
+}
+
+}  // namespace
+}  // namespace ticketly::testing
