@@ -137,12 +137,20 @@ asio::awaitable<Response> update_session_status(App& app, Request& req) {
   json::ObjectReader r(body);
   const auto status = parse_session_status(r.required_string("status"));
   if (!status) throw bad_request("'status' must be one of SCHEDULED, ON_SALE, SOLD_OUT, CLOSED, CANCELLED");
+  const Timestamp now = app.now();
   SessionChange change = [&](db::Connection& tx, store::EventRow& row, Session& s) -> asio::awaitable<void> {
     check_transition(s.status, *status);
     if (*status == SessionStatus::OnSale && row.event.status != EventStatus::Approved) {
       throw conflict("The event must be APPROVED before its sessions go on sale");
     }
     co_await store::update_status(tx, s.id, *status);
+    // An organizer who opens sales before the scheduled time opens them now: the sales
+    // start moves to now, so every reader (order's sales window, the public pages) agrees.
+    if (*status == SessionStatus::OnSale && s.schedule.sales_start > now) {
+      Schedule opened = s.schedule;
+      opened.sales_start = now;
+      co_await store::update_schedule(tx, s.id, opened);
+    }
     if (is_finished(*status)) co_await complete_if_finished(tx, row);
   };
   const ChangeOptions options{.expected_version = expected_version(req, &body)};

@@ -114,9 +114,16 @@ TEST_F(EventCommandSessions, StatusMachine) {
   EXPECT_EQ(set_status(c.session(), "ON_SALE", other_).status, 403);
   EXPECT_EQ(set_status(c.session(), "BOGUS", owner_).status, 400);
   EXPECT_EQ(set_status(c.session(), "CLOSED", owner_).status, 409);  // SCHEDULED → CLOSED is not allowed
+  const auto scheduled_sales =
+      parse_iso8601(api().get("/v1/sessions/" + c.session(), owner_).json()["salesStartTime"].get<std::string>());
   auto on_sale = set_status(c.session(), "ON_SALE", owner_);
   ASSERT_EQ(on_sale.status, 200) << on_sale.body;
   EXPECT_EQ(on_sale.json()["status"], "ON_SALE");
+  // Opened before its scheduled time: the sales start becomes now, for every reader.
+  const auto opened = parse_iso8601(on_sale.json()["salesStartTime"].get<std::string>());
+  ASSERT_TRUE(scheduled_sales && opened);
+  EXPECT_GT(*scheduled_sales, Clock::now());
+  EXPECT_LE(*opened, Clock::now());
   EXPECT_EQ(set_status(c.session(), "SCHEDULED", owner_).status, 409);
   EXPECT_EQ(set_status(c.session(), "SOLD_OUT", owner_).json()["status"], "SOLD_OUT");
   EXPECT_EQ(set_status(c.session(), "ON_SALE", owner_).json()["status"], "ON_SALE");
