@@ -72,6 +72,9 @@ Settings load_settings(const config::Source& source, const std::vector<const ser
   s.db_statement_timeout = r.duration("TICKETLY_DB_STATEMENT_TIMEOUT", std::chrono::milliseconds(0));
   s.migrate_on_start = r.boolean("TICKETLY_MIGRATE_ON_START", true);
 
+  // By default browsers reach the all-in-one listener where it listens, so a moved
+  // TICKETLY_PORT moves the development provider's issuer and login pages with it.
+  if (services.size() != 1 && s.http.port != 0) s.auth.public_url = "http://localhost:" + std::to_string(s.http.port);
   s.auth.public_url = r.string("TICKETLY_PUBLIC_URL", s.auth.public_url);
   while (!s.auth.public_url.empty() && s.auth.public_url.back() == '/') s.auth.public_url.pop_back();
   if (s.auth.public_url.rfind("http://", 0) != 0 && s.auth.public_url.rfind("https://", 0) != 0) {

@@ -53,7 +53,7 @@ constexpr db::Statement kSeed{"idp.user_seed", R"sql(
   INSERT INTO users (id, username, email, first_name, last_name, password_hash, enabled, email_verified,
                      groups, realm_roles)
   VALUES ($1, $2, NULLIF($3, ''), $4, $5, NULLIF($6, ''), $7, $8, $9::text[], $10::text[])
-  ON CONFLICT DO NOTHING)sql"};
+  ON CONFLICT DO NOTHING RETURNING id)sql"};
 
 User read_user(const db::Row& row) {
   User u;
@@ -102,9 +102,10 @@ asio::awaitable<void> UserStore::seed() {
     std::string hash;
     if (u.password) hash = co_await hasher_.hash(*u.password);
     Uuid id = u.id.value_or(Uuid::random());
-    co_await db_.execute(kSeed, id, u.username, u.email, u.first_name, u.last_name, hash, u.enabled, u.email_verified,
-                         u.groups, u.realm_roles);
-    ++added;
+    // A first request may seed alongside start-up: count only the rows this pass inserted.
+    auto inserted = co_await db_.execute(kSeed, id, u.username, u.email, u.first_name, u.last_name, hash, u.enabled,
+                                         u.email_verified, u.groups, u.realm_roles);
+    added += inserted.empty() ? 0 : 1;
   }
   seeded_ = true;
   if (added > 0) spdlog::info("identity provider: added {} user(s) from the realm file", added);

@@ -57,6 +57,12 @@ TEST(Settings, AllInOneUsesTicketlyPortAndDerivesDatabaseUrls) {
   auto s = app::load_settings(src, app::all_services());
   EXPECT_EQ(s.http.port, 9000);
   EXPECT_EQ(s.database_url(*app::find_service("order")), "postgresql://u:p@127.0.0.1:5432/ticketly_order");
+  // Browsers reach the listener where it listens, unless told otherwise.
+  EXPECT_EQ(s.auth.public_url, "http://localhost:9000");
+  EXPECT_EQ(s.auth.issuer, "http://localhost:9000/realms/event-ticketing");
+  auto behind_proxy = app::load_settings(src.with("TICKETLY_PUBLIC_URL", "https://tickets.example.org/"),
+                                         app::all_services());
+  EXPECT_EQ(behind_proxy.auth.public_url, "https://tickets.example.org");
 }
 
 TEST(Settings, SingleServiceListensOnItsOwnPort) {
