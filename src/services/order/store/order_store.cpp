@@ -57,10 +57,13 @@ constexpr db::Statement kRelease{"order.release", R"sql(
          (SELECT v FROM seq)
     FROM o)sql"};
 
+// Returns the updated order, so attaching costs one round trip (nothing when the order had
+// an intent already or is no longer pending: the caller then reads it).
 constexpr db::Statement kAttachIntent{"order.attach_intent", R"sql(
-  UPDATE orders SET payment_intent_id = $2, client_secret = $3, payment_status = 'requires_payment',
-                    version = version + 1
-   WHERE id = $1 AND status = 'pending' AND payment_intent_id IS NULL)sql"};
+  UPDATE orders o SET payment_intent_id = $2, client_secret = $3, payment_status = 'requires_payment',
+                      version = o.version + 1
+   WHERE o.id = $1 AND o.status = 'pending' AND o.payment_intent_id IS NULL
+  RETURNING )sql" ORDER_COLUMNS};
 constexpr db::Statement kClientSecret{"order.client_secret",
                                       "SELECT coalesce(client_secret, '') FROM orders WHERE id = $1"};
 
@@ -315,7 +318,8 @@ asio::awaitable<std::vector<Released>> release_orders(db::Connection& tx, const 
 asio::awaitable<std::optional<Order>> attach_payment_intent(db::Database& db, const Uuid& order_id,
                                                             const std::string& intent_id,
                                                             const std::string& client_secret) {
-  co_await db.execute(kAttachIntent, order_id, intent_id, client_secret);
+  auto r = co_await db.execute(kAttachIntent, order_id, intent_id, client_secret);
+  if (!r.empty()) co_return order_from(r[0]);
   co_return co_await find_order(db, order_id, false);
 }
 
