@@ -18,18 +18,9 @@ namespace ticketly::order::inventory {
 
 namespace {
 
-// The pending-order limit (per user and session) is counted inside order_place(); two
-// transactions for the same user could both count before either commits. A transaction
-// lock per (user, session), taken for the whole batch up front in one global order (so
-// batches never deadlock on them), makes the count exact across requests, batches and
-// processes. The seat single flight stays in memory; a user's requests are not serialised
-// there, only here, where they are rare.
-constexpr db::Statement kLockUsers{"order.hold.lock_users", R"sql(
-  SELECT pg_advisory_xact_lock(k) FROM (
-    SELECT DISTINCT hashtextextended(u.user_id || '/' || u.session_id, 7019) AS k
-      FROM jsonb_to_recordset($1::jsonb) AS u(user_id text, session_id text)
-     ORDER BY 1) AS users)sql"};
-
+// The pending-order limit (per user and session) is exact through order_place()'s pending
+// slots (a primary key, migrations/order/0004): batches that share users run side by side
+// (a per-user advisory lock taken by every batch used to run them one at a time).
 struct Pending {
   explicit Pending(HoldRequest r, const asio::any_io_executor& ex)
       : request(std::move(r)), done(ex, std::chrono::steady_clock::time_point::max()) {}
@@ -57,7 +48,6 @@ asio::awaitable<void> write_batch(db::Database& db, std::vector<std::shared_ptr<
   json::Json input = json::Json::array();
   for (const auto& p : batch) input.push_back(p->request.request);
   auto work = [&](db::Connection& tx) -> asio::awaitable<std::vector<store::PlaceResult>> {
-    co_await tx.execute(kLockUsers, input);
     auto results = co_await store::place_orders(tx, input);
     if (results.size() != batch.size()) throw std::logic_error("order_place answered for a different batch");
     std::vector<bus::OutgoingMessage> messages;

@@ -132,7 +132,8 @@ asio::awaitable<WebhookAnswer> Payments::on_succeeded(const std::string& event_i
         if (r.result == "completed") {
           messages.push_back(events::seat_status(order->session_id, order->seat_ids(), "BOOKED", order->id, r.seq));
         }
-        co_await bus::publish_batch(tx, std::move(messages));
+        const bus::PublishOptions options{.wake = bus::Wake::local_only};
+        co_await bus::publish_batch(tx, std::move(messages), options);
       }
     }
     co_return r;
@@ -149,7 +150,9 @@ asio::awaitable<WebhookAnswer> Payments::on_succeeded(const std::string& event_i
   }
   json::Json body = ok(result.result);
   if (!result.reason.empty()) body["reason"] = result.reason;
-  co_return WebhookAnswer{200, std::move(body)};
+  WebhookAnswer answer{200, std::move(body), std::nullopt};
+  if (result.result == "completed") answer.order = std::move(order);
+  co_return answer;
 }
 
 asio::awaitable<WebhookAnswer> Payments::on_failed(const std::string& event_id, const json::Json& intent) {

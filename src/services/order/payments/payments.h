@@ -36,6 +36,9 @@ struct IntentAnswer {
 struct WebhookAnswer {
   int status = 200;
   json::Json body;
+  // The order as the payment left it (with its tickets when completed), when it was read
+  // in the payment's transaction: the development payment answers with it directly.
+  std::optional<Order> order;
 };
 
 class Payments {

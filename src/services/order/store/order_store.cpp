@@ -17,6 +17,10 @@ namespace {
 constexpr db::Statement kPlace{"order.place", "SELECT order_place($1::jsonb)::text"};
 constexpr db::Statement kPay{"order.pay", "SELECT order_pay($1::jsonb)::text"};
 constexpr db::Statement kFindOrder{"order.find", "SELECT " ORDER_COLUMNS " FROM orders o WHERE o.id = $1"};
+// An order with its tickets in one round trip (a row per ticket; ticket columns from 17).
+constexpr db::Statement kFindOrderWithTickets{"order.find_with_tickets", "SELECT " ORDER_COLUMNS ", " TICKET_COLUMNS R"sql(
+   FROM orders o LEFT JOIN tickets t ON t.order_id = o.id WHERE o.id = $1 ORDER BY t.seat_label, t.id)sql"};
+constexpr int kTicketColumnsAt = 17;
 constexpr db::Statement kOrdersOfUser{"order.of_user", "SELECT " ORDER_COLUMNS R"sql(
    FROM orders o WHERE o.user_id = $1 ORDER BY o.created_at DESC, o.id LIMIT $2)sql"};
 constexpr db::Statement kTicketsOf{"order.tickets_of", "SELECT " TICKET_COLUMNS R"sql(
@@ -57,10 +61,13 @@ constexpr db::Statement kRelease{"order.release", R"sql(
          (SELECT v FROM seq)
     FROM o)sql"};
 
+// Returns the updated order, so attaching costs one round trip (nothing when the order had
+// an intent already or is no longer pending: the caller then reads it).
 constexpr db::Statement kAttachIntent{"order.attach_intent", R"sql(
-  UPDATE orders SET payment_intent_id = $2, client_secret = $3, payment_status = 'requires_payment',
-                    version = version + 1
-   WHERE id = $1 AND status = 'pending' AND payment_intent_id IS NULL)sql"};
+  UPDATE orders o SET payment_intent_id = $2, client_secret = $3, payment_status = 'requires_payment',
+                      version = o.version + 1
+   WHERE o.id = $1 AND o.status = 'pending' AND o.payment_intent_id IS NULL
+  RETURNING )sql" ORDER_COLUMNS};
 constexpr db::Statement kClientSecret{"order.client_secret",
                                       "SELECT coalesce(client_secret, '') FROM orders WHERE id = $1"};
 
@@ -130,19 +137,19 @@ Order order_from(const db::Row& row) {
   return o;
 }
 
-Ticket ticket_from(const db::Row& row) {
+Ticket ticket_from(const db::Row& row, int at = 0) {
   Ticket t;
-  t.id = row.get<Uuid>(0);
-  t.order_id = row.get<Uuid>(1);
-  t.seat_id = row.get<Uuid>(2);
-  t.seat_label = row.get<std::string>(3);
-  t.colour = row.get<std::string>(4);
-  t.tier_id = row.get<Uuid>(5);
-  t.tier_name = row.get<std::string>(6);
-  t.price_at_purchase = Money::minor(row.get<std::int64_t>(7));
-  t.issued_at = row.get<Timestamp>(8);
-  t.checked_in = row.get<bool>(9);
-  t.checked_in_at = row.get<std::optional<Timestamp>>(10);
+  t.id = row.get<Uuid>(at + 0);
+  t.order_id = row.get<Uuid>(at + 1);
+  t.seat_id = row.get<Uuid>(at + 2);
+  t.seat_label = row.get<std::string>(at + 3);
+  t.colour = row.get<std::string>(at + 4);
+  t.tier_id = row.get<Uuid>(at + 5);
+  t.tier_name = row.get<std::string>(at + 6);
+  t.price_at_purchase = Money::minor(row.get<std::int64_t>(at + 7));
+  t.issued_at = row.get<Timestamp>(at + 8);
+  t.checked_in = row.get<bool>(at + 9);
+  t.checked_in_at = row.get<std::optional<Timestamp>>(at + 10);
   return t;
 }
 
@@ -168,15 +175,20 @@ void attach_tickets(std::vector<Order>& orders, const db::Result& rows) {
 
 template <class Db>
 asio::awaitable<std::optional<Order>> find_order_on(Db& db, const Uuid& id, bool with_tickets) {
-  auto r = co_await db.execute(kFindOrder, id);
-  if (r.empty()) co_return std::nullopt;
-  std::vector<Order> one{order_from(r[0])};
-  if (with_tickets && one[0].status == OrderStatus::Completed) {
-    const std::vector<Uuid> ids{id};
-    auto t = co_await db.execute(kTicketsOf, ids);
-    attach_tickets(one, t);
+  if (!with_tickets) {
+    auto r = co_await db.execute(kFindOrder, id);
+    if (r.empty()) co_return std::nullopt;
+    co_return order_from(r[0]);
   }
-  co_return std::move(one[0]);
+  auto r = co_await db.execute(kFindOrderWithTickets, id);
+  if (r.empty()) co_return std::nullopt;
+  Order order = order_from(r[0]);
+  if (order.status == OrderStatus::Completed) {  // only a completed order's tickets are valid
+    for (auto row : r) {
+      if (!row.is_null(kTicketColumnsAt)) order.tickets.push_back(ticket_from(row, kTicketColumnsAt));
+    }
+  }
+  co_return order;
 }
 
 }  // namespace
@@ -315,7 +327,8 @@ asio::awaitable<std::vector<Released>> release_orders(db::Connection& tx, const 
 asio::awaitable<std::optional<Order>> attach_payment_intent(db::Database& db, const Uuid& order_id,
                                                             const std::string& intent_id,
                                                             const std::string& client_secret) {
-  co_await db.execute(kAttachIntent, order_id, intent_id, client_secret);
+  auto r = co_await db.execute(kAttachIntent, order_id, intent_id, client_secret);
+  if (!r.empty()) co_return order_from(r[0]);
   co_return co_await find_order(db, order_id, false);
 }
 

@@ -207,6 +207,37 @@ TEST_F(OrderPlace, PendingOrdersPerUserAndSessionAreLimited) {
   EXPECT_EQ(seat_state(s.event, s.event.seats[3].id), "AVAILABLE");
 }
 
+TEST_F(OrderPlace, ConcurrentRequestsOfOneUserNeverExceedThePendingLimit) {
+  auto s = published_event(12);
+  auto buyer = app().new_user();
+  // Twelve requests for distinct seats at once: they land in different hold batches.
+  auto results = concurrently(12, [&](int i) { return app().place(buyer.token, s.event, {s.event.seats[i].id}); });
+  int won = 0;
+  std::string first_won;
+  for (const auto& r : results) {
+    ASSERT_TRUE(r.status == 201 || r.status == 409) << r.status << r.body;
+    if (r.status != 201) continue;
+    if (first_won.empty()) first_won = r.json()["order_id"];
+    ++won;
+  }
+  EXPECT_EQ(won, 3);  // TICKETLY_ORDER_MAX_PENDING = 3
+  EXPECT_EQ(app().scalar("SELECT count(*) FROM seats WHERE session_id = '" + s.event.session_id + "' AND state = 'LOCKED'"),
+            "3");
+  // Ending a pending order (here: cancelling it) frees its place under the limit at once.
+  ASSERT_EQ(http_request(app().port(), "DELETE", "/api/order/" + first_won, "", bearer(buyer.token)).status, 200);
+  std::string free_seat;
+  for (const auto& seat : s.event.seats) {
+    if (seat_state(s.event, seat.id) == "AVAILABLE") {
+      free_seat = seat.id;
+      break;
+    }
+  }
+  EXPECT_EQ(app().place(buyer.token, s.event, {free_seat}).status, 201);
+  EXPECT_EQ(app().place(buyer.token, s.event, {s.event.seats[11].id == free_seat ? s.event.seats[10].id
+                                                                                  : s.event.seats[11].id}).status,
+            409);
+}
+
 TEST_F(OrderPlace, OwnerCancelsAndSeatsAreReleasedAtOnce) {
   auto s = published_event(3);
   auto a = app().new_user(), b = app().new_user();
