@@ -12,6 +12,7 @@
 --   {"result":"stale"}            the catalog or a price changed since the caller priced it
 --   {"result":"limit"}            the user has max_pending pending orders for the session
 --   {"result":"discount_used_up"} the discount reached maxUsage (pending + completed orders)
+-- The pending limit: one slot of order_pending_slots per pending order (0001).
 CREATE FUNCTION order_place(p_requests jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
   r         jsonb;
@@ -23,6 +24,9 @@ DECLARE
   v_found   integer;
   v_bad     jsonb;
   v_seq     bigint;
+  v_max     integer;
+  v_start   integer;
+  v_slot    integer;
 BEGIN
   FOR r IN SELECT value FROM jsonb_array_elements(p_requests) LOOP
     v_order := (r->>'order_id')::uuid;
@@ -65,9 +69,28 @@ BEGIN
       CONTINUE;
     END IF;
 
-    IF (SELECT count(*) FROM orders o
-         WHERE o.user_id = r->>'user_id' AND o.session_id = v_session AND o.status = 'pending')
+    IF (SELECT count(*) FROM order_pending_slots p WHERE p.user_id = r->>'user_id' AND p.session_id = v_session)
        >= (r->>'max_pending')::integer THEN
+      v_out := v_out || jsonb_build_object('result', 'limit');
+      CONTINUE;
+    END IF;
+    -- The count above (a committed slot per pending order) cannot see concurrent transactions; a free slot of [0, max_pending)
+    -- (primary key) makes the limit exact. Slots are tried from a random one so that
+    -- concurrent requests of one user rarely meet on a slot (meeting one waits for the
+    -- other's commit); a slot held by a committed order is skipped at once.
+    v_max := (r->>'max_pending')::integer;
+    v_start := floor(random() * v_max)::integer;
+    v_slot := NULL;
+    FOR i IN 0 .. v_max - 1 LOOP
+      INSERT INTO order_pending_slots (user_id, session_id, slot, order_id)
+      VALUES (r->>'user_id', v_session, (v_start + i) % v_max, v_order)
+      ON CONFLICT DO NOTHING;
+      IF FOUND THEN
+        v_slot := (v_start + i) % v_max;
+        EXIT;
+      END IF;
+    END LOOP;
+    IF v_slot IS NULL THEN
       v_out := v_out || jsonb_build_object('result', 'limit');
       CONTINUE;
     END IF;
@@ -75,6 +98,7 @@ BEGIN
     -- maxUsage counts pending and completed orders; the row lock makes the count exact.
     IF r->>'discount_id' IS NOT NULL THEN
       IF r->>'discount_max' IS NOT NULL AND (r->>'discount_max')::integer <= 0 THEN
+        DELETE FROM order_pending_slots WHERE order_id = v_order;
         v_out := v_out || jsonb_build_object('result', 'discount_used_up');
         CONTINUE;
       END IF;
@@ -82,6 +106,7 @@ BEGIN
       ON CONFLICT (discount_id) DO UPDATE SET used = d.used + 1
        WHERE r->>'discount_max' IS NULL OR d.used < (r->>'discount_max')::integer;
       IF NOT FOUND THEN
+        DELETE FROM order_pending_slots WHERE order_id = v_order;
         v_out := v_out || jsonb_build_object('result', 'discount_used_up');
         CONTINUE;
       END IF;
@@ -109,6 +134,8 @@ $$;
 --   {"result":"already_completed"}         the order was completed by this same payment
 --   {"result":"completed","seq":n,"reacquired":bool}   tickets issued (seats re-held after expiry when reacquired)
 --   {"result":"refund","reason":…}         the money cannot buy the seats: a refund row was written
+-- Seats are booked through their primary key (session_id, seat_id), never by scanning a
+-- session's seats for the order id (a 60,000-seat session made that a range scan).
 CREATE FUNCTION order_pay(p jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
   o        orders%ROWTYPE;
@@ -148,7 +175,7 @@ BEGIN
     v_seq := nextval('seat_status_seq');
     IF o.status = 'pending' THEN
       UPDATE seats SET state = 'BOOKED', seq = v_seq
-       WHERE session_id = o.session_id AND order_id = o.id AND state = 'LOCKED';
+       WHERE session_id = o.session_id AND seat_id = ANY (o.seat_ids) AND order_id = o.id AND state = 'LOCKED';
       GET DIAGNOSTICS v_n = ROW_COUNT;
       IF v_n <> cardinality(o.seat_ids) THEN
         RAISE EXCEPTION 'order % holds % of its % seats', o.id, v_n, cardinality(o.seat_ids);
