@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include <set>
+#include <map>
 #include <stdexcept>
 
 #include "platform/bus/pg_log_internal.h"
@@ -87,16 +87,20 @@ int PgLogCore::cached_partitions(std::string_view topic) const {
 }
 
 asio::awaitable<void> PgLogCore::ensure_topics(std::vector<TopicSpec> topics) {
-  std::vector<std::string> names;
-  std::vector<int> counts;
-  std::set<std::string> seen;
+  // In name order: two processes creating overlapping sets in different orders would
+  // otherwise wait on each other's uncommitted rows (40P01 deadlock).
+  std::map<std::string, int> wanted;
   for (const auto& t : topics) {
     if (t.name.empty()) throw std::invalid_argument("bus topic names must not be empty");
-    if (!seen.insert(t.name).second) continue;
-    names.push_back(t.name);
-    counts.push_back(t.partitions > 0 ? t.partitions : options.default_partitions);
+    wanted.emplace(t.name, t.partitions > 0 ? t.partitions : options.default_partitions);
   }
-  if (names.empty()) co_return;
+  if (wanted.empty()) co_return;
+  std::vector<std::string> names;
+  std::vector<int> counts;
+  for (const auto& [name, count] : wanted) {
+    names.push_back(name);
+    counts.push_back(count);
+  }
   co_await database.execute(kCreateTopics, names, counts);
   auto r = co_await database.execute(kTopicPartitions, names);
   std::lock_guard lock(mu_);

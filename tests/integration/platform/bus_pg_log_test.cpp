@@ -140,6 +140,23 @@ TEST_F(PgLogBusTest, ConcurrentProducersGetGaplessOffsetsInTheirOwnOrder) {
             "400");
 }
 
+TEST_F(PgLogBusTest, ProcessesCreatingTheSameTopicsInOppositeOrdersDoNotDeadlock) {
+  // Two buses stand for two processes starting together, each naming the topics it needs
+  // in its own order (what a test publisher and the app's consumers did when this failed).
+  PgLogOptions o = bus_->options();
+  PgLogBus other(*io_, o);
+  for (int round = 0; round < 40; ++round) {
+    std::vector<TopicSpec> forward;
+    for (int t = 0; t < 6; ++t) forward.push_back({"pg.order." + std::to_string(round) + "." + std::to_string(t), 0});
+    std::vector<TopicSpec> backward(forward.rbegin(), forward.rend());
+    auto a = asio::co_spawn(io_->context(0), bus_->ensure_topics(forward), asio::use_future);
+    auto b = asio::co_spawn(io_->context(1), other.ensure_topics(backward), asio::use_future);
+    ASSERT_NO_THROW(a.get()) << "round " << round;
+    ASSERT_NO_THROW(b.get()) << "round " << round;
+  }
+  EXPECT_EQ(sql_->one("SELECT count(*) FROM bus_partitions WHERE topic LIKE 'pg.order.%'"), "480");
+}
+
 TEST_F(PgLogBusTest, TakesOverFromAMemberOnlyOnceItsLeaseRanOut) {
   std::vector<OutgoingMessage> messages;
   for (int i = 0; i < 5; ++i) messages.push_back({"pg.lease", "k", std::to_string(i), {}});
