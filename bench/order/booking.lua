@@ -45,7 +45,10 @@ function response(status, headers, body)
   elseif status >= 500 then
     failed = failed + 1
     if failed == 1 then io.stderr:write("first " .. status .. ": " .. body .. "\n") end
-  else other = other + 1 end
+  else
+    other = other + 1
+    if other == 1 then io.stderr:write("first unexpected " .. status .. ": " .. body .. "\n") end
+  end
 end
 
 function done(summary, latency, requests)

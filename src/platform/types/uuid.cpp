@@ -1,5 +1,6 @@
 #include "platform/types/uuid.h"
 
+#include <chrono>
 #include <random>
 
 #include "platform/types/hex.h"
@@ -37,6 +38,19 @@ Uuid Uuid::random() {
   u.bytes_[6] = (u.bytes_[6] & 0x0F) | 0x40;  // version 4
   u.bytes_[8] = (u.bytes_[8] & 0x3F) | 0x80;  // RFC 4122 variant
   return u;
+}
+
+Uuid Uuid::time_ordered(std::int64_t unix_ms) {
+  Uuid u = random();
+  const auto ms = static_cast<std::uint64_t>(unix_ms);
+  for (int i = 0; i < 6; ++i) u.bytes_[i] = static_cast<std::uint8_t>(ms >> (8 * (5 - i)));
+  u.bytes_[6] = (u.bytes_[6] & 0x0F) | 0x70;  // version 7; variant kept from random()
+  return u;
+}
+
+Uuid Uuid::time_ordered() {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return time_ordered(std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
 }
 
 std::string Uuid::str() const {

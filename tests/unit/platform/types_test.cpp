@@ -32,6 +32,23 @@ TEST(Uuid, RandomIsVersion4AndDistinct) {
   EXPECT_EQ(seen.size(), 1000u);
 }
 
+TEST(Uuid, TimeOrderedCarriesItsMillisecondsAndSortsByThem) {
+  // RFC 9562's example time, 2022-02-22T19:22:22Z = 0x017F22E279B0 ms.
+  const auto u = Uuid::time_ordered(0x017F22E279B0).str();
+  EXPECT_EQ(u.substr(0, 13), "017f22e2-79b0");
+  EXPECT_EQ(u[14], '7');
+  EXPECT_TRUE(u[19] == '8' || u[19] == '9' || u[19] == 'a' || u[19] == 'b') << u;
+  // Later milliseconds sort after earlier ones whatever the random bits; same ones differ.
+  std::set<Uuid> seen;
+  for (std::int64_t ms = 1000; ms < 1100; ++ms) {
+    const auto a = Uuid::time_ordered(ms), b = Uuid::time_ordered(ms + 1);
+    EXPECT_LT(a, b);
+    seen.insert(a);
+    seen.insert(Uuid::time_ordered(ms));
+  }
+  EXPECT_EQ(seen.size(), 200u);
+}
+
 TEST(Time, FormatsUtcWithZ) {
   Timestamp t = Timestamp(std::chrono::seconds(1764189559)) + std::chrono::milliseconds(123);
   EXPECT_EQ(format_iso8601(t), "2025-11-26T20:39:19Z");

@@ -29,12 +29,15 @@ constexpr db::Statement kOrdersByIds{"order.by_ids", "SELECT " ORDER_COLUMNS R"s
    FROM orders o WHERE o.id = ANY ($1::uuid[]))sql"};
 constexpr db::Statement kCountTickets{"order.count_tickets", "SELECT count(*) FROM tickets"};
 
+// Expired holds through the pending slots' expiry index (orders has none, so that paying
+// an order is a HOT update; migrations/order/0003).
 constexpr db::Statement kLockExpired{"order.lock_expired", R"sql(
-  SELECT id, session_id, seat_ids FROM orders
-   WHERE status = 'pending' AND expires_at <= now()
-   ORDER BY expires_at
+  SELECT o.id, o.session_id, o.seat_ids
+    FROM order_pending_slots p JOIN orders o ON o.id = p.order_id
+   WHERE p.expires_at <= now() AND o.status = 'pending'
+   ORDER BY p.expires_at
    LIMIT $1
-     FOR UPDATE SKIP LOCKED)sql"};
+     FOR UPDATE OF o SKIP LOCKED)sql"};
 
 // One statement: the orders, their seats and their discount uses. Seats are matched by
 // order id, so a release never frees a seat another order holds.

@@ -68,6 +68,18 @@ TEST_F(OrderExpiry, ExpiredHoldIsCancelledAndItsSeatsReleased) {
             409);
 }
 
+// Paying an order must stay a HOT update (migrations/order/0003): no index of `orders` may
+// name a column that attaching an intent, paying, failing or cancelling changes — expiry
+// is found through the pending slots instead.
+TEST_F(OrderExpiry, NoIndexOfOrdersNamesAColumnThatPaymentsChange) {
+  EXPECT_EQ(app().scalar(R"sql(
+    SELECT coalesce(string_agg(pg_get_indexdef(indexrelid), '; '), '') FROM pg_index
+     WHERE indrelid = 'orders'::regclass
+       AND pg_get_indexdef(indexrelid) ~ '(status|payment_intent_id|client_secret|payment_status|version|completed_at|cancel)')sql"),
+            "");
+  EXPECT_EQ(app().scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'order_pending_slots_expiry'"), "1");
+}
+
 TEST_F(OrderExpiry, PaymentAfterExpiryReholdsSeatsThatAreStillFree) {
   auto s = published_event(2);
   auto a = app().new_user();
