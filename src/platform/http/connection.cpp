@@ -12,6 +12,8 @@
 #include <boost/beast/http/parser.hpp>
 #include <spdlog/spdlog.h>
 
+#include <array>
+
 #include "platform/errors.h"
 #include "platform/http/server_impl.h"
 #include "platform/http/wire.h"
@@ -59,7 +61,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::awaitable<void> serve(std::shared_ptr<Connection> self);
   asio::awaitable<void> watchdog(std::shared_ptr<Connection> self);
   asio::awaitable<bool> serve_one(bool first);
-  asio::awaitable<bool> write_out();
+  // Writes `out_`, then `tail` (a shared body, sent from its own buffer), and clears `out_`.
+  asio::awaitable<bool> write_out(std::string_view tail = {});
   asio::awaitable<void> write_early_error(int status, std::string_view message, std::string_view path);
   asio::awaitable<void> serve_stream(Request& req, Response& res);
   static asio::awaitable<void> watch_peer(std::shared_ptr<Connection> self, std::shared_ptr<bool> gone,
@@ -128,10 +131,15 @@ asio::awaitable<void> Connection::serve(std::shared_ptr<Connection>) {
   server_.active.fetch_sub(1);
 }
 
-asio::awaitable<bool> Connection::write_out() {
+asio::awaitable<bool> Connection::write_out(std::string_view tail) {
   boost::system::error_code ec;
   deadline_after(options().write_timeout);
-  co_await asio::async_write(socket_, asio::buffer(out_), asio::redirect_error(asio::use_awaitable, ec));
+  if (tail.empty()) {
+    co_await asio::async_write(socket_, asio::buffer(out_), asio::redirect_error(asio::use_awaitable, ec));
+  } else {
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(out_), asio::buffer(tail.data(), tail.size())};
+    co_await asio::async_write(socket_, buffers, asio::redirect_error(asio::use_awaitable, ec));
+  }
   no_deadline();
   out_.clear();
   co_return !ec;
@@ -234,12 +242,18 @@ asio::awaitable<bool> Connection::serve_one(bool first) {
     co_return false;
   }
   bool keep_alive = req.message.keep_alive() && !worker_.draining;
-  serialize_response(res,
-                     {.version = req.message.version(), .keep_alive = keep_alive, .head = req.method() == Verb::head,
-                      .request_id = req.request_id, .server = options().server_name},
-                     out_);
-  std::size_t bytes = res.message.body().size();
-  bool written = co_await write_out();
+  const WireOptions wire{.version = req.message.version(), .keep_alive = keep_alive, .head = req.method() == Verb::head,
+                         .request_id = req.request_id, .server = options().server_name};
+  // A shared body (a cached response) goes out from its own buffer, after the head.
+  std::string_view tail;
+  if (res.shared_body && sends_body(res, wire)) {
+    serialize_head(res, wire, out_);
+    tail = *res.shared_body;
+  } else {
+    serialize_response(res, wire, out_);
+  }
+  std::size_t bytes = res.body().size();
+  bool written = co_await write_out(tail);
   worker_.metrics.record(req.route, req.method(), status, SteadyClock::now() - started);
   if (worker_.access_log) write_access_log(*worker_.access_log, req, status, bytes, SteadyClock::now() - started);
   co_return written && keep_alive;

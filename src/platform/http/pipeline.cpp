@@ -55,7 +55,13 @@ void Pipeline::decorate(const Request& req, Response& res) const {
   auto origin = req.header(Field::origin);
   if (!origin.empty() && options_.cors.allows(origin)) {
     res.message.set(Field::access_control_allow_origin, origin);
-    res.message.set(Field::vary, "Origin");
+    // Keep what the handler already varies on (e.g. Accept-Encoding for a gzipped body).
+    auto vary = res.message[Field::vary];
+    if (vary.empty()) {
+      res.message.set(Field::vary, "Origin");
+    } else {
+      res.message.set(Field::vary, std::string(vary) + ", Origin");
+    }
     if (options_.cors.allow_credentials) res.message.set(Field::access_control_allow_credentials, "true");
     if (!options_.cors.exposed_headers.empty()) {
       res.message.set(Field::access_control_expose_headers, options_.cors.exposed_headers);

@@ -8,6 +8,14 @@ Response Response::json_text(int status, std::string body) {
   return text(status, std::move(body), "application/json");
 }
 
+Response Response::json_shared(int status, std::shared_ptr<const std::string> body) {
+  Response r;
+  r.message.result(static_cast<unsigned>(status));
+  r.message.set(bhttp::field::content_type, "application/json");
+  r.shared_body = std::move(body);
+  return r;
+}
+
 Response Response::text(int status, std::string body, std::string_view content_type) {
   Response r;
   r.message.result(static_cast<unsigned>(status));
@@ -19,6 +27,12 @@ Response Response::text(int status, std::string body, std::string_view content_t
 Response Response::no_content() {
   Response r;
   r.message.result(bhttp::status::no_content);
+  return r;
+}
+
+Response Response::not_modified() {
+  Response r;
+  r.message.result(bhttp::status::not_modified);
   return r;
 }
 

@@ -1,5 +1,9 @@
 #pragma once
 // What a handler returns: a complete message, or a Server-Sent Events stream.
+//
+// A body is either the message's own string or a shared immutable buffer (`shared_body`,
+// e.g. a cached response): the server writes the latter straight from the buffer, so a
+// megabyte-sized cached seat map is never copied per request.
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -17,14 +21,18 @@ namespace bhttp = boost::beast::http;
 struct Response {
   bhttp::response<bhttp::string_body> message;
   std::shared_ptr<SseStream> stream;  // set: the body is this event stream
+  std::shared_ptr<const std::string> shared_body;  // set: the body (message.body() is unused)
 
   static Response json(int status, const json::Json& body);
   static Response json_text(int status, std::string body);  // pre-serialized JSON
+  static Response json_shared(int status, std::shared_ptr<const std::string> body);  // shared, not copied
   static Response text(int status, std::string body, std::string_view content_type);
   static Response no_content();
+  static Response not_modified();  // 304: no body, no Content-Length
   static Response event_stream(std::shared_ptr<SseStream> stream);
 
   int status() const { return static_cast<int>(message.result_int()); }
+  std::string_view body() const { return shared_body ? std::string_view(*shared_body) : std::string_view(message.body()); }
   Response& set(bhttp::field name, std::string_view value) {
     message.set(name, value);
     return *this;

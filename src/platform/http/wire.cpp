@@ -13,12 +13,25 @@ void append_number(std::string& out, std::size_t n) {
   out.append(buf, end);
 }
 
+// RFC 9110 §6.4.1: 1xx, 204 and 304 responses never carry content.
+bool bodiless(unsigned status) { return status < 200 || status == 204 || status == 304; }
+
 }  // namespace
 
+bool sends_body(const Response& res, const WireOptions& o) {
+  return !o.head && !o.chunked && !bodiless(res.message.result_int());
+}
+
 void serialize_response(const Response& res, const WireOptions& o, std::string& out) {
+  const bool with_body = sends_body(res, o);
+  const auto body = res.body();
+  out.reserve(out.size() + 256 + (with_body ? body.size() : 0));
+  serialize_head(res, o, out);
+  if (with_body) out.append(body);
+}
+
+void serialize_head(const Response& res, const WireOptions& o, std::string& out) {
   const auto& m = res.message;
-  const auto& body = m.body();
-  out.reserve(out.size() + 256 + (o.head ? 0 : body.size()));
   out.append(o.version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
   append_number(out, m.result_int());
   out.push_back(' ');
@@ -40,9 +53,9 @@ void serialize_response(const Response& res, const WireOptions& o, std::string& 
   if (!o.request_id.empty()) out.append("X-Request-Id: ").append(o.request_id).append("\r\n");
   if (o.chunked) {
     out.append("Transfer-Encoding: chunked\r\n");
-  } else if (m.result_int() != 204 && m.result_int() >= 200) {
+  } else if (!bodiless(m.result_int())) {
     out.append("Content-Length: ");
-    append_number(out, body.size());
+    append_number(out, res.body().size());
     out.append("\r\n");
   }
   if (o.version == 10) {
@@ -51,7 +64,6 @@ void serialize_response(const Response& res, const WireOptions& o, std::string& 
     out.append("Connection: close\r\n");
   }
   out.append("\r\n");
-  if (!o.head && !o.chunked) out.append(body);
 }
 
 void append_chunk(std::string_view data, std::string& out) {

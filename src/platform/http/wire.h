@@ -20,8 +20,14 @@ struct WireOptions {
 
 // Appends the status line, the response's headers, the standard ones (Server,
 // X-Request-Id, Content-Length or Transfer-Encoding, Connection when needed)
-// and the body to `out`.
+// and the body to `out`. A status without a body (1xx, 204, 304) has no
+// Content-Length and no body.
 void serialize_response(const Response& res, const WireOptions& options, std::string& out);
+
+// The same without the body: the caller sends `sends_body(res, options)` bytes of
+// `res.body()` right after `out` (the server does so for a shared body, without copying it).
+void serialize_head(const Response& res, const WireOptions& options, std::string& out);
+bool sends_body(const Response& res, const WireOptions& options);
 
 // Appends one chunk of chunked transfer encoding (`size CRLF data CRLF`).
 void append_chunk(std::string_view data, std::string& out);

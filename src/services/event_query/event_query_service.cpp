@@ -3,6 +3,7 @@
 #include <utility>
 
 #include <boost/asio/awaitable.hpp>
+#include <spdlog/spdlog.h>
 
 #include "platform/bus/consumer.h"
 #include "platform/db/database.h"
@@ -43,6 +44,10 @@ class EventQueryService final : public service::Service {
   void stop() override {
     listener_.stop();
     api_.hub.close_all();
+    // Requests have finished (the server drained first); background refreshes may not have.
+    if (!api_.refreshes.wait(std::chrono::seconds(10))) {
+      spdlog::warn("event-query: {} cache refreshes still running at stop", api_.refreshes.running());
+    }
   }
 
  private:
@@ -64,6 +69,12 @@ class EventQueryService final : public service::Service {
                        [this] { return static_cast<double>(api_.seat_map_cache.misses()); });
     m.counter_callback("ticketly_event_query_cache_misses_total", "Cache misses.", {{"cache", "documents"}},
                        [this] { return static_cast<double>(api_.documents.misses()); });
+    m.counter_callback("ticketly_event_query_cache_stale_total",
+                       "Responses served stale while one background refresh replaced them.", {{"cache", "responses"}},
+                       [this] { return static_cast<double>(api_.catalog_cache.stale_hits()); });
+    m.counter_callback("ticketly_event_query_cache_stale_total",
+                       "Responses served stale while one background refresh replaced them.", {{"cache", "seat_maps"}},
+                       [this] { return static_cast<double>(api_.seat_map_cache.stale_hits()); });
   }
 
   Api api_;

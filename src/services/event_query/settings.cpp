@@ -9,6 +9,10 @@ Settings load_settings(const config::Source& source) {
   Settings s;
   s.cache_ttl = r.duration("TICKETLY_EVENT_QUERY_CACHE_TTL", s.cache_ttl);
   s.seat_map_cache_ttl = r.duration("TICKETLY_EVENT_QUERY_SEATMAP_CACHE_TTL", s.seat_map_cache_ttl);
+  s.cache_stale = r.duration("TICKETLY_EVENT_QUERY_CACHE_STALE", s.cache_stale);
+  if (s.cache_stale > std::chrono::minutes(10)) {
+    r.problem("TICKETLY_EVENT_QUERY_CACHE_STALE", "must be at most 10m (stale responses outlive their TTL by this much)");
+  }
   s.sse_max_subscribers = static_cast<std::size_t>(
       r.integer("TICKETLY_EVENT_QUERY_SSE_MAX_SUBSCRIBERS", static_cast<std::int64_t>(s.sse_max_subscribers), 1, 1000000));
   s.sse_max_per_client = static_cast<std::size_t>(

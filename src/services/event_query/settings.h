@@ -3,6 +3,8 @@
 //
 //   TICKETLY_EVENT_QUERY_CACHE_TTL            catalog responses kept at most    10s
 //   TICKETLY_EVENT_QUERY_SEATMAP_CACHE_TTL    seat maps kept at most            60s
+//   TICKETLY_EVENT_QUERY_CACHE_STALE          past its TTL a response may still be served while
+//                                             one background refresh replaces it (0: never)  10s
 //   TICKETLY_EVENT_QUERY_SSE_MAX_SUBSCRIBERS  seat-status streams per process   20000
 //   TICKETLY_EVENT_QUERY_SSE_MAX_PER_CLIENT   streams per client address        32
 //   TICKETLY_EVENT_QUERY_SSE_QUEUE            events queued per stream before RESYNC  64
@@ -20,6 +22,7 @@ namespace ticketly::event_query {
 struct Settings {
   std::chrono::milliseconds cache_ttl{10000};
   std::chrono::milliseconds seat_map_cache_ttl{60000};
+  std::chrono::milliseconds cache_stale{10000};
   std::size_t sse_max_subscribers = 20000;
   std::size_t sse_max_per_client = 32;
   std::size_t sse_queue = 64;

@@ -5,6 +5,7 @@
 
 #include <csignal>
 
+#include "platform/http/conditional.h"
 #include "platform/log/access_log.h"
 
 namespace ticketly::http {
@@ -44,6 +45,40 @@ TEST(Wire, NoContentHasNoLengthAndHandlerFramingHeadersAreIgnored) {
   EXPECT_EQ(out, "HTTP/1.1 204 No Content\r\n\r\n");
 }
 
+TEST(Wire, SharedBodyIsFramedLikeAnOwnedOne) {
+  auto shared = std::make_shared<const std::string>(R"({"id":1})");
+  auto res = Response::json_shared(201, shared);
+  std::string whole;
+  serialize_response(res, {.request_id = "abc", .server = "ticketly"}, whole);
+  EXPECT_EQ(whole,
+            "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nServer: ticketly\r\n"
+            "X-Request-Id: abc\r\nContent-Length: 8\r\n\r\n{\"id\":1}");
+  // The server sends the head, then the shared buffer itself.
+  std::string head;
+  EXPECT_TRUE(sends_body(res, {}));
+  serialize_head(res, {.request_id = "abc", .server = "ticketly"}, head);
+  EXPECT_EQ(head + *shared, whole);
+  EXPECT_EQ(res.body().data(), shared->data());
+}
+
+TEST(Wire, HeadOfASharedBodyHasItsLengthButNoBody) {
+  auto res = Response::json_shared(200, std::make_shared<const std::string>("12345"));
+  EXPECT_FALSE(sends_body(res, {.head = true}));
+  std::string out;
+  serialize_response(res, {.keep_alive = false, .head = true}, out);
+  EXPECT_NE(out.find("Content-Length: 5\r\n"), std::string::npos);
+  EXPECT_EQ(out.substr(out.size() - 4), "\r\n\r\n");
+}
+
+TEST(Wire, NotModifiedHasNoLengthAndNoBody) {
+  auto res = Response::not_modified();
+  res.set(bhttp::field::etag, "\"abc\"");
+  EXPECT_FALSE(sends_body(res, {}));
+  std::string out;
+  serialize_response(res, {}, out);
+  EXPECT_EQ(out, "HTTP/1.1 304 Not Modified\r\nETag: \"abc\"\r\n\r\n");
+}
+
 TEST(Wire, ChunkedStreamFraming) {
   std::string out;
   serialize_response(Response::event_stream(nullptr), {.keep_alive = false, .chunked = true}, out);
@@ -53,6 +88,21 @@ TEST(Wire, ChunkedStreamFraming) {
   append_chunk("event: A\n\n", chunk);
   append_chunk("", chunk);  // never emits the terminating empty chunk by accident
   EXPECT_EQ(chunk, "a\r\nevent: A\n\n\r\n");
+}
+
+TEST(Conditional, IfNoneMatchComparesEntityTagsWeakly) {
+  EXPECT_TRUE(if_none_match("\"abc\"", "\"abc\""));
+  EXPECT_TRUE(if_none_match("W/\"abc\"", "\"abc\""));
+  EXPECT_TRUE(if_none_match("\"abc\"", "W/\"abc\""));
+  EXPECT_TRUE(if_none_match("\"x\", \"abc\"", "\"abc\""));
+  EXPECT_TRUE(if_none_match(" \"x\" ,\t\"abc\"", "\"abc\""));
+  EXPECT_TRUE(if_none_match("*", "\"abc\""));
+  EXPECT_TRUE(if_none_match("\"a,b\", \"abc\"", "\"abc\""));  // a comma inside a tag is not a separator
+  EXPECT_FALSE(if_none_match("\"a,b\"", "\"b\""));
+  EXPECT_FALSE(if_none_match("\"abc-gz\"", "\"abc\""));
+  EXPECT_FALSE(if_none_match("abc", "\"abc\""));  // not a quoted tag
+  EXPECT_FALSE(if_none_match("\"abc", "\"abc\""));
+  EXPECT_FALSE(if_none_match("", "\"abc\""));
 }
 
 std::string read_all(int fd) {

@@ -4,6 +4,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -46,6 +47,22 @@ class ViewLimiter {
   std::chrono::steady_clock::time_point last_sweep_{};
 };
 
+// Background work the service waits for before it stops (stale-while-revalidate refreshes
+// outlive the requests that start them).
+class BackgroundWork {
+ public:
+  void begin();
+  void end();
+  // True when nothing was left running within `timeout`.
+  bool wait(std::chrono::milliseconds timeout);
+  std::size_t running() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable idle_;
+  std::size_t running_ = 0;
+};
+
 struct Api {
   Api(db::Database& database, auth::Verifier& verifier, const Settings& settings);
 
@@ -53,6 +70,8 @@ struct Api {
   auth::Verifier& verifier;
   Settings settings;
   ReadStore store;
+  // Responses served fresh for their TTL, then stale for up to `cache_stale` while one
+  // background refresh per key replaces them (api/cached.h).
   ResponseCache catalog_cache;
   ResponseCache seat_map_cache;
   // Parsed event documents by event id: a miss of any view costs one parse, not one per
@@ -61,6 +80,7 @@ struct Api {
   SeatHub hub;
   ViewLimiter views;
   std::string flight_prefix;  // distinguishes this instance's single_flight keys
+  BackgroundWork refreshes;
 };
 
 using Handler = asio::awaitable<http::Response> (*)(Api&, http::Request&);
@@ -95,11 +115,5 @@ asio::awaitable<http::Response> seat_status_stream(Api&, http::Request&);
 asio::awaitable<http::Response> event_analytics(Api&, http::Request&);
 asio::awaitable<http::Response> event_sessions_analytics(Api&, http::Request&);
 asio::awaitable<http::Response> session_analytics(Api&, http::Request&);
-
-// A cached response body, or nullptr.
-http::Response cached_json(const std::shared_ptr<const std::string>& body);
-// Serializes `body`, stores it under `key` with `ticket`, and returns the response.
-http::Response store_json(ResponseCache& cache, const std::string& key, const ResponseCache::Ticket& ticket,
-                          const json::Json& body);
 
 }  // namespace ticketly::event_query

@@ -5,7 +5,7 @@
 #include "platform/auth/guards.h"
 #include "platform/errors.h"
 #include "services/event_query/api/api.h"
-#include "services/event_query/api/single_flight.h"
+#include "services/event_query/api/cached.h"
 #include "services/event_query/live/gzip.h"
 #include "services/event_query/model/json_fields.h"
 #include "services/event_query/model/views.h"
@@ -58,44 +58,15 @@ std::optional<Timestamp> time_query(const http::Request& req, std::string_view n
   return t;
 }
 
-}  // namespace
+// Builders of the cached views: coroutine functions taking everything by value, so that a
+// background refresh can run one after its request has gone (api/cached.h).
 
-http::Response cached_json(const std::shared_ptr<const std::string>& body) {
-  return http::Response::json_text(200, *body);
-}
-
-namespace {
-http::Response gzip_json(const std::shared_ptr<const std::string>& body) {
-  auto r = http::Response::json_text(200, *body);
-  r.set(http::Field::content_encoding, "gzip");
-  r.set(http::Field::vary, "Accept-Encoding");
-  return r;
-}
-}  // namespace
-
-http::Response store_json(ResponseCache& cache, const std::string& key, const ResponseCache::Ticket& ticket,
-                          const Json& body) {
-  auto text = std::make_shared<const std::string>(json::dump(body));
-  cache.store(key, ticket, text);
-  return http::Response::json_text(200, *text);
-}
-
-asio::awaitable<http::Response> event_basic_info(Api& api, http::Request& req) {
-  const Uuid id = req.params.uuid("eventId");
-  const std::string key = "basic:" + id.str();
-  if (auto hit = api.catalog_cache.find(key)) co_return cached_json(hit);
-  const auto ticket = api.catalog_cache.ticket(key);
+asio::awaitable<Body> basic_info_body(Api& api, Uuid id) {
   auto e = co_await public_event(api, id);
-  co_return store_json(api.catalog_cache, key, ticket, views::basic_info(e->doc, Clock::now()));
+  co_return json_body(views::basic_info(e->doc, Clock::now()));
 }
 
-asio::awaitable<http::Response> event_sessions(Api& api, http::Request& req) {
-  const Uuid id = req.params.uuid("eventId");
-  const auto page = req.query.integer("page", 0, 100000).value_or(0);
-  const auto size = req.query.integer("size", 1, 100).value_or(10);
-  const std::string key = "sessions:" + id.str() + ":" + std::to_string(page) + ":" + std::to_string(size);
-  if (auto hit = api.catalog_cache.find(key)) co_return cached_json(hit);
-  const auto ticket = api.catalog_cache.ticket(key);
+asio::awaitable<Body> sessions_page_body(Api& api, Uuid id, std::int64_t page, std::int64_t size) {
   auto e = co_await public_event(api, id);
   const auto all = sessions_by_start(e->doc);
   const auto now = Clock::now();
@@ -103,8 +74,66 @@ asio::awaitable<http::Response> event_sessions(Api& api, http::Request& req) {
   for (std::int64_t i = page * size; i < static_cast<std::int64_t>(all.size()) && i < (page + 1) * size; ++i) {
     content.push_back(views::session_info(e->doc, *all[static_cast<std::size_t>(i)], now));
   }
-  co_return store_json(api.catalog_cache, key, ticket,
-                       page_object(std::move(content), static_cast<std::int64_t>(all.size()), page, size));
+  co_return json_body(page_object(std::move(content), static_cast<std::int64_t>(all.size()), page, size));
+}
+
+asio::awaitable<Body> public_discounts_body(Api& api, Uuid event_id, Uuid session_id) {
+  auto e = co_await public_event(api, event_id);
+  if (!views::find_session(e->doc, session_id.str())) throw not_found("Session not found");
+  co_return json_body(views::public_discounts(e->doc, session_id.str(), Clock::now()));
+}
+
+asio::awaitable<Body> extended_info_body(Api& api, Uuid session_id) {
+  auto v = co_await public_session(api, session_id);
+  co_return json_body(views::extended_info(v.event->doc, *v.session));
+}
+
+asio::awaitable<Body> session_info_body(Api& api, Uuid session_id) {
+  auto v = co_await public_session(api, session_id);
+  co_return json_body(views::session_info(v.event->doc, *v.session, Clock::now()));
+}
+
+// The seat map of a 10,000-seat session is 1.8 MB of JSON: it is gzipped once per change,
+// beside the plain text, so browsers get about a sixth of the bytes for no per-request CPU.
+asio::awaitable<Body> seat_map_body(Api& api, Uuid session_id) {
+  auto v = co_await public_session(api, session_id);
+  auto live = co_await api.store.seat_states(session_id);
+  co_return make_cached_body(json::dump(views::seating_map(v.event->doc, *v.session, live)), kSeatMapGzipLevel);
+}
+
+asio::awaitable<Body> sessions_count_body(Api& api) {
+  const auto n = co_await api.store.session_count();
+  co_return json_body(Json{{"totalSessions", n}});
+}
+
+asio::awaitable<Body> categories_body(Api& api, bool parents_only) {
+  auto list = co_await api.store.categories(parents_only);
+  Json out = Json::array();
+  for (const auto& c : list) {
+    out.push_back(Json{{"id", c.id},
+                       {"name", c.name},
+                       {"parentId", c.parent_id ? Json(*c.parent_id) : Json(nullptr)},
+                       {"parentName", c.parent_name ? Json(*c.parent_name) : Json(nullptr)}});
+  }
+  co_return json_body(out);
+}
+
+}  // namespace
+
+asio::awaitable<http::Response> event_basic_info(Api& api, http::Request& req) {
+  const Uuid id = req.params.uuid("eventId");
+  const std::string key = "basic:" + id.str();
+  auto build = [id](Api& a) { return basic_info_body(a, id); };
+  co_return co_await serve_cached(api, req, api.catalog_cache, key, build);
+}
+
+asio::awaitable<http::Response> event_sessions(Api& api, http::Request& req) {
+  const Uuid id = req.params.uuid("eventId");
+  const auto page = req.query.integer("page", 0, 100000).value_or(0);
+  const auto size = req.query.integer("size", 1, 100).value_or(10);
+  const std::string key = "sessions:" + id.str() + ":" + std::to_string(page) + ":" + std::to_string(size);
+  auto build = [id, page, size](Api& a) { return sessions_page_body(a, id, page, size); };
+  co_return co_await serve_cached(api, req, api.catalog_cache, key, build);
 }
 
 asio::awaitable<http::Response> event_sessions_in_range(Api& api, http::Request& req) {
@@ -126,12 +155,10 @@ asio::awaitable<http::Response> event_sessions_in_range(Api& api, http::Request&
 asio::awaitable<http::Response> session_public_discounts(Api& api, http::Request& req) {
   const Uuid event_id = req.params.uuid("eventId");
   const Uuid session_id = req.params.uuid("sessionId");
-  const std::string key = "discounts:" + session_id.str();
-  if (auto hit = api.catalog_cache.find(key)) co_return cached_json(hit);
-  const auto ticket = api.catalog_cache.ticket(key);
-  auto e = co_await public_event(api, event_id);
-  if (!views::find_session(e->doc, session_id.str())) throw not_found("Session not found");
-  co_return store_json(api.catalog_cache, key, ticket, views::public_discounts(e->doc, session_id.str(), Clock::now()));
+  // Keyed by the session and the event: the 404 for a session of another event is never cached.
+  const std::string key = "discounts:" + session_id.str() + ":" + event_id.str();
+  auto build = [event_id, session_id](Api& a) { return public_discounts_body(a, event_id, session_id); };
+  co_return co_await serve_cached(api, req, api.catalog_cache, key, build);
 }
 
 asio::awaitable<http::Response> session_discount_by_code(Api& api, http::Request& req) {
@@ -149,85 +176,43 @@ asio::awaitable<http::Response> session_discount_by_code(Api& api, http::Request
 asio::awaitable<http::Response> session_extended_info(Api& api, http::Request& req) {
   const Uuid id = req.params.uuid("sessionId");
   const std::string key = "extended:" + id.str();
-  if (auto hit = api.catalog_cache.find(key)) co_return cached_json(hit);
-  const auto ticket = api.catalog_cache.ticket(key);
-  auto v = co_await public_session(api, id);
-  co_return store_json(api.catalog_cache, key, ticket, views::extended_info(v.event->doc, *v.session));
+  auto build = [id](Api& a) { return extended_info_body(a, id); };
+  co_return co_await serve_cached(api, req, api.catalog_cache, key, build);
 }
 
 asio::awaitable<http::Response> session_basic_info(Api& api, http::Request& req) {
   const Uuid id = req.params.uuid("sessionId");
   const std::string key = "session:" + id.str();
-  if (auto hit = api.catalog_cache.find(key)) co_return cached_json(hit);
-  const auto ticket = api.catalog_cache.ticket(key);
-  auto v = co_await public_session(api, id);
-  co_return store_json(api.catalog_cache, key, ticket, views::session_info(v.event->doc, *v.session, Clock::now()));
+  auto build = [id](Api& a) { return session_info_body(a, id); };
+  co_return co_await serve_cached(api, req, api.catalog_cache, key, build);
 }
 
 asio::awaitable<http::Response> session_seating_map(Api& api, http::Request& req) {
   const Uuid id = req.params.uuid("sessionId");
-  // The key's spelling is shared with ChangeListener, which drops it on seat changes.
-  const std::string key = "seatmap:" + id.str();
-  // During a rush every seat change invalidates the map: one rebuild per worker, not one
-  // per waiting request.
-  auto load = [&]() -> asio::awaitable<std::shared_ptr<const std::string>> {
-    const auto ticket = api.seat_map_cache.ticket(key);
-    auto v = co_await public_session(api, id);
-    auto live = co_await api.store.seat_states(id);
-    auto body = std::make_shared<const std::string>(json::dump(views::seating_map(v.event->doc, *v.session, live)));
-    api.seat_map_cache.store(key, ticket, body);
-    co_return body;
-  };
-  // Browsers accept gzip: the compressed map (about a sixth of the size) is made once per
-  // change and cached beside the plain one. Its ticket is taken before the plain body is
-  // read, so a change in between drops the compressed copy rather than keeping it stale.
-  const bool gz = accepts_gzip(req.header(http::Field::accept_encoding));
-  const std::string gz_key = "seatmap.gz:" + id.str();
-  if (gz) {
-    if (auto hit = api.seat_map_cache.find(gz_key)) co_return gzip_json(hit);
-  }
-  const auto gz_ticket = api.seat_map_cache.ticket(gz_key);
-  auto body = api.seat_map_cache.find(key);
-  if (!body) body = co_await single_flight<std::string>(api.flight_prefix + key, load);
-  if (!gz) {
-    auto plain = cached_json(body);
-    plain.set(http::Field::vary, "Accept-Encoding");
-    co_return plain;
-  }
-  auto compress = [&]() -> asio::awaitable<std::shared_ptr<const std::string>> {
-    auto packed = std::make_shared<const std::string>(gzip(*body));
-    api.seat_map_cache.store(gz_key, gz_ticket, packed);
-    co_return packed;
-  };
-  co_return gzip_json(co_await single_flight<std::string>(api.flight_prefix + gz_key, compress));
+  // The key's spelling is shared with ChangeListener, which drops it on seat changes. During
+  // a rush every seat change invalidates the map: one rebuild per worker, not one per
+  // waiting request (single flight); a map past its TTL is served stale while it refreshes.
+  const std::string key = seat_map_key(id.str());
+  auto build = [id](Api& a) { return seat_map_body(a, id); };
+  co_return co_await serve_cached(api, req, api.seat_map_cache, key, build);
 }
 
-asio::awaitable<http::Response> sessions_count(Api& api, http::Request&) {
+asio::awaitable<http::Response> sessions_count(Api& api, http::Request& req) {
   const std::string key = "sessions-count";
-  if (auto hit = api.catalog_cache.find(key)) co_return cached_json(hit);
-  const auto ticket = api.catalog_cache.ticket(key);
-  const auto n = co_await api.store.session_count();
-  co_return store_json(api.catalog_cache, key, ticket, Json{{"totalSessions", n}});
+  auto build = [](Api& a) { return sessions_count_body(a); };
+  co_return co_await serve_cached(api, req, api.catalog_cache, key, build);
 }
 
-namespace {
-asio::awaitable<http::Response> category_list(Api& api, bool parents_only) {
-  const std::string key = parents_only ? "categories:parents" : "categories:all";
-  if (auto hit = api.catalog_cache.find(key)) co_return cached_json(hit);
-  const auto ticket = api.catalog_cache.ticket(key);
-  auto list = co_await api.store.categories(parents_only);
-  Json out = Json::array();
-  for (const auto& c : list) {
-    out.push_back(Json{{"id", c.id},
-                       {"name", c.name},
-                       {"parentId", c.parent_id ? Json(*c.parent_id) : Json(nullptr)},
-                       {"parentName", c.parent_name ? Json(*c.parent_name) : Json(nullptr)}});
-  }
-  co_return store_json(api.catalog_cache, key, ticket, out);
+asio::awaitable<http::Response> categories(Api& api, http::Request& req) {
+  const std::string key = "categories:all";
+  auto build = [](Api& a) { return categories_body(a, false); };
+  co_return co_await serve_cached(api, req, api.catalog_cache, key, build);
 }
-}  // namespace
 
-asio::awaitable<http::Response> categories(Api& api, http::Request&) { return category_list(api, false); }
-asio::awaitable<http::Response> parent_categories(Api& api, http::Request&) { return category_list(api, true); }
+asio::awaitable<http::Response> parent_categories(Api& api, http::Request& req) {
+  const std::string key = "categories:parents";
+  auto build = [](Api& a) { return categories_body(a, true); };
+  co_return co_await serve_cached(api, req, api.catalog_cache, key, build);
+}
 
 }  // namespace ticketly::event_query

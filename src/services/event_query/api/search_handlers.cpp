@@ -3,7 +3,7 @@
 #include "platform/auth/principal.h"
 #include "platform/errors.h"
 #include "services/event_query/api/api.h"
-#include "services/event_query/api/single_flight.h"
+#include "services/event_query/api/cached.h"
 #include "services/event_query/model/views.h"
 #include "services/event_query/store/search.h"
 
@@ -31,36 +31,18 @@ ViewLimiter::Verdict ViewLimiter::admit(const std::string& client, const std::st
   return Verdict::count;
 }
 
-asio::awaitable<http::Response> search_events(Api& api, http::Request& req) {
-  // Hot path: the raw query string is the key, so a repeated search costs one lookup (only
-  // valid queries are ever stored under it: parsing comes before any store).
-  const std::string_view target = req.message.target();
-  const auto qmark = target.find('?');
-  const std::string key = "search?" + std::string(qmark == std::string_view::npos ? "" : target.substr(qmark + 1));
-  if (auto hit = api.catalog_cache.find(key)) co_return cached_json(hit);
-  const SearchQuery q = parse_search_query(req.query);
-  // A popular search that just expired is computed once per worker, not once per request.
-  auto load = [&]() -> asio::awaitable<std::shared_ptr<const std::string>> {
-    const auto ticket = api.catalog_cache.ticket(key);
-    auto page = co_await run_search(api.db, q);
-    const auto now = Clock::now();
-    Json content = Json::array();
-    auto docs = co_await event_documents(api, page.ids);
-    for (const auto& doc : docs) content.push_back(views::thumbnail(doc->doc, now));
-    auto body = std::make_shared<const std::string>(
-        json::dump(page_object(std::move(content), page.total, q.page, q.size)));
-    api.catalog_cache.store(key, ticket, body);
-    co_return body;
-  };
-  // Spellings of one query (parameter order, 10 vs 10.00) share the computation.
-  co_return cached_json(co_await single_flight<std::string>(api.flight_prefix + cache_key(q), load));
+namespace {
+
+asio::awaitable<Body> search_body(Api& api, SearchQuery q) {
+  auto page = co_await run_search(api.db, q);
+  const auto now = Clock::now();
+  Json content = Json::array();
+  auto docs = co_await event_documents(api, page.ids);
+  for (const auto& doc : docs) content.push_back(views::thumbnail(doc->doc, now));
+  co_return json_body(page_object(std::move(content), page.total, q.page, q.size));
 }
 
-asio::awaitable<http::Response> trending_events(Api& api, http::Request& req) {
-  const auto limit = req.query.integer("limit", 1, 50).value_or(10);
-  const std::string key = "trending:" + std::to_string(limit);
-  if (auto hit = api.catalog_cache.find(key)) co_return cached_json(hit);
-  const auto ticket = api.catalog_cache.ticket(key);
+asio::awaitable<Body> trending_body(Api& api, std::int64_t limit) {
   auto computed = co_await api.store.trending_computed_at();
   if (!computed || Clock::now() - *computed > api.settings.trending_interval) {
     co_await api.store.recompute_trending();
@@ -70,7 +52,37 @@ asio::awaitable<http::Response> trending_events(Api& api, http::Request& req) {
   const auto now = Clock::now();
   Json out = Json::array();
   for (const auto& doc : docs) out.push_back(views::thumbnail(doc->doc, now));
-  co_return store_json(api.catalog_cache, key, ticket, out);
+  co_return json_body(out);
+}
+
+}  // namespace
+
+asio::awaitable<http::Response> search_events(Api& api, http::Request& req) {
+  // Hot path: the raw query string is the key, so a repeated search costs one lookup (only
+  // valid queries are ever stored under it: parsing comes before any store).
+  const std::string_view target = req.message.target();
+  const auto qmark = target.find('?');
+  const std::string key = "search?" + std::string(qmark == std::string_view::npos ? "" : target.substr(qmark + 1));
+  auto found = api.catalog_cache.lookup(key);
+  if (found.value && found.refresh == 0) co_return respond(req, found.value);
+  const SearchQuery q = parse_search_query(req.query);
+  auto build = [q](Api& a) { return search_body(a, q); };
+  if (found.value) {
+    // Expired but within the stale window: answered now; this request refreshes it.
+    co_await start_refresh(api, api.catalog_cache, key, found.refresh, build);
+    co_return respond(req, found.value);
+  }
+  // Spellings of one query (parameter order, 10 vs 10.00) share the computation.
+  const std::string flight_key = "search:" + cache_key(q);
+  auto body = co_await fill(api, api.catalog_cache, key, flight_key, build);
+  co_return respond(req, body);
+}
+
+asio::awaitable<http::Response> trending_events(Api& api, http::Request& req) {
+  const auto limit = req.query.integer("limit", 1, 50).value_or(10);
+  const std::string key = "trending:" + std::to_string(limit);
+  auto build = [limit](Api& a) { return trending_body(a, limit); };
+  co_return co_await serve_cached(api, req, api.catalog_cache, key, build);
 }
 
 asio::awaitable<http::Response> recalculate_trending(Api& api, http::Request& req) {

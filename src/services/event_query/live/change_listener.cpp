@@ -57,8 +57,7 @@ void apply_payload(ChangeListener::State& s, const std::string& payload) {
         if (id.is_string()) ids.push_back(id.get<std::string>());
       }
     }
-    s.seat_maps.invalidate("seatmap:" + session);
-    s.seat_maps.invalidate("seatmap.gz:" + session);
+    s.seat_maps.invalidate(seat_map_key(session));  // the gzip copy lives in the same entry
     s.hub.publish(session, status, ids);
   }
 }

@@ -1,11 +1,17 @@
 #pragma once
 // SharedCache<T>: immutable values shared by every worker of the process — pre-serialized
-// JSON responses (ResponseCache) and parsed event documents (DocumentCache).
+// responses (ResponseCache) and parsed event documents (DocumentCache).
 //
 // Filling is race-free against invalidation: a reader takes a Ticket before it reads the
 // database and stores its result with that ticket; if the key's shard was invalidated in
 // between, the store is dropped (the result may predate the change). Entries also expire
 // after a TTL, which bounds staleness should a change notification ever be lost.
+//
+// Stale-while-revalidate: past its TTL an entry may still be served for a bounded `stale`
+// window. lookup() then hands out the value and, to exactly one caller per entry, a refresh
+// claim: that caller refreshes the entry in the background (ticket, read, store) and then
+// calls end_refresh(). Invalidation still erases entries, so a change that must be seen is
+// never answered from a stale copy; only a cold miss (or one past the window) waits.
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -19,29 +25,78 @@
 
 namespace ticketly::event_query {
 
+struct CacheOptions {
+  std::chrono::milliseconds ttl{10000};
+  std::chrono::milliseconds stale{0};  // how long past the TTL an entry may be served stale
+  std::size_t max_entries_per_shard = 4096;
+  // The clock (tests inject one); steady_clock::now when empty.
+  std::function<std::chrono::steady_clock::time_point()> now;
+};
+
 template <class T>
 class SharedCache {
  public:
   using Value = std::shared_ptr<const T>;
+  using TimePoint = std::chrono::steady_clock::time_point;
   struct Ticket {
     std::size_t shard = 0;
     std::uint64_t generation = 0;
   };
+  struct Lookup {
+    Value value;                // null: a miss (absent, or past the stale window)
+    bool stale = false;         // past its TTL, still within the stale window
+    std::uint64_t refresh = 0;  // non-zero: this caller refreshes the entry, then calls end_refresh
+  };
 
   explicit SharedCache(std::chrono::milliseconds ttl, std::size_t max_entries_per_shard = 4096)
-      : ttl_(ttl), max_entries_(max_entries_per_shard) {}
+      : SharedCache(CacheOptions{.ttl = ttl, .max_entries_per_shard = max_entries_per_shard}) {}
+  explicit SharedCache(CacheOptions options) : options_(std::move(options)) {}
 
+  // A fresh value, or nullptr (stale entries are not returned; see lookup()).
   Value find(std::string_view key) const {
     if (!enabled_.load(std::memory_order_acquire)) return nullptr;
     auto& shard = shards_[shard_of(key)];
+    const auto now = clock();
     std::lock_guard lock(shard.mutex);
-    auto it = shard.entries.find(std::string(key));
-    if (it == shard.entries.end() || it->second.expires <= std::chrono::steady_clock::now()) {
+    auto it = shard.entries.find(key);
+    if (it == shard.entries.end() || it->second.fresh_until <= now) {
       misses_.fetch_add(1, std::memory_order_relaxed);
       return nullptr;
     }
     hits_.fetch_add(1, std::memory_order_relaxed);
     return it->second.value;
+  }
+
+  // A fresh value; or a stale one within the window, with a refresh claim for the first
+  // caller since the entry went stale (until that claim ends); or a miss.
+  Lookup lookup(std::string_view key) {
+    if (!enabled_.load(std::memory_order_acquire)) return {};
+    auto& shard = shards_[shard_of(key)];
+    const auto now = clock();
+    std::lock_guard lock(shard.mutex);
+    auto it = shard.entries.find(key);
+    if (it == shard.entries.end() || it->second.stale_until <= now) {
+      misses_.fetch_add(1, std::memory_order_relaxed);
+      return {};
+    }
+    Entry& e = it->second;
+    if (e.fresh_until > now) {
+      hits_.fetch_add(1, std::memory_order_relaxed);
+      return Lookup{e.value, false, 0};
+    }
+    stale_hits_.fetch_add(1, std::memory_order_relaxed);
+    if (e.refreshing != 0) return Lookup{e.value, true, 0};
+    e.refreshing = next_refresh_.fetch_add(1, std::memory_order_relaxed);
+    return Lookup{e.value, true, e.refreshing};
+  }
+
+  // Ends a refresh claim from lookup(): one whose store replaced the entry is already over;
+  // one that failed or was dropped lets the next stale lookup try again.
+  void end_refresh(std::string_view key, std::uint64_t refresh) {
+    auto& shard = shards_[shard_of(key)];
+    std::lock_guard lock(shard.mutex);
+    auto it = shard.entries.find(key);
+    if (it != shard.entries.end() && it->second.refreshing == refresh) it->second.refreshing = 0;
   }
 
   Ticket ticket(std::string_view key) const {
@@ -54,18 +109,20 @@ class SharedCache {
   void store(std::string_view key, const Ticket& ticket, Value value) {
     if (!enabled_.load(std::memory_order_acquire)) return;
     auto& shard = shards_[ticket.shard];
+    const auto now = clock();
     std::lock_guard lock(shard.mutex);
     if (shard.generation != ticket.generation) return;
     // A crude bound: a full shard starts over (searches with ever-new query strings must
     // not grow memory without limit).
-    if (shard.entries.size() >= max_entries_) shard.entries.clear();
-    shard.entries[std::string(key)] = Entry{std::move(value), std::chrono::steady_clock::now() + ttl_};
+    if (shard.entries.size() >= options_.max_entries_per_shard) shard.entries.clear();
+    const auto fresh_until = now + options_.ttl;
+    shard.entries.insert_or_assign(std::string(key), Entry{std::move(value), fresh_until, fresh_until + options_.stale, 0});
   }
 
   void invalidate(std::string_view key) {
     auto& shard = shards_[shard_of(key)];
     std::lock_guard lock(shard.mutex);
-    shard.entries.erase(std::string(key));
+    if (auto it = shard.entries.find(key); it != shard.entries.end()) shard.entries.erase(it);
     ++shard.generation;
   }
 
@@ -85,29 +142,57 @@ class SharedCache {
 
   std::uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
   std::uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
+  std::uint64_t stale_hits() const { return stale_hits_.load(std::memory_order_relaxed); }
 
  private:
   static constexpr std::size_t kShards = 32;
   struct Entry {
     Value value;
-    std::chrono::steady_clock::time_point expires;
+    TimePoint fresh_until;
+    TimePoint stale_until;
+    std::uint64_t refreshing = 0;  // the open refresh claim, 0 if none
+  };
+  // Heterogeneous lookup: finding a key costs no string allocation.
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view k) const { return std::hash<std::string_view>{}(k); }
   };
   struct Shard {
     mutable std::mutex mutex;
-    std::unordered_map<std::string, Entry> entries;
+    std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>> entries;
     std::uint64_t generation = 0;
   };
   std::size_t shard_of(std::string_view key) const { return std::hash<std::string_view>{}(key) % kShards; }
+  TimePoint clock() const { return options_.now ? options_.now() : std::chrono::steady_clock::now(); }
 
-  std::chrono::milliseconds ttl_;
-  std::size_t max_entries_;
+  CacheOptions options_;
   std::atomic<bool> enabled_{true};
   mutable std::array<Shard, kShards> shards_;
   mutable std::atomic<std::uint64_t> hits_{0};
   mutable std::atomic<std::uint64_t> misses_{0};
+  std::atomic<std::uint64_t> stale_hits_{0};
+  std::atomic<std::uint64_t> next_refresh_{1};
 };
 
-// Pre-serialized JSON response bodies.
-using ResponseCache = SharedCache<std::string>;
+// A cached response: the JSON text and its strong validator; a large view also keeps a
+// gzip copy with its own validator (a strong ETag names one byte sequence, so the two
+// encodings must differ). The strings are shared with the responses that send them.
+struct CachedBody {
+  std::string json;
+  std::string etag;       // quoted: base64url of the first 16 bytes of SHA-256(json)
+  std::string gzip;       // empty: no compressed variant
+  std::string gzip_etag;  // quoted: the hash of the gzip bytes, with a "-gz" suffix
+
+  bool has_gzip() const { return !gzip.empty(); }
+};
+
+// Wraps serialized `json` with its validator and, when `gzip_level` > 0, a compressed copy
+// (made once per fill, not per request).
+std::shared_ptr<const CachedBody> make_cached_body(std::string json, int gzip_level = 0);
+
+using ResponseCache = SharedCache<CachedBody>;
+
+// The seat map's key in its cache (the change listener drops it on seat changes).
+inline std::string seat_map_key(std::string_view session_id) { return "seatmap:" + std::string(session_id); }
 
 }  // namespace ticketly::event_query

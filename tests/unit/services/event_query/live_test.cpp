@@ -1,52 +1,16 @@
-// The response cache and the SSE hub, without a server.
+// The SSE hub, the projector's NOTIFY payloads, the view limiter and gzip, without a server
+// (the response cache: response_cache_test.cpp, cached_test.cpp).
 #include <gtest/gtest.h>
 
 #include <thread>
 
 #include "platform/errors.h"
 #include "services/event_query/api/api.h"
-#include "services/event_query/live/response_cache.h"
 #include "services/event_query/live/seat_hub.h"
 #include "services/event_query/store/projector.h"
 
 namespace ticketly::event_query {
 namespace {
-
-TEST(EventQueryResponseCache, StoresAndInvalidates) {
-  ResponseCache cache(std::chrono::seconds(60));
-  auto t = cache.ticket("k");
-  cache.store("k", t, std::make_shared<const std::string>("v1"));
-  ASSERT_NE(cache.find("k"), nullptr);
-  EXPECT_EQ(*cache.find("k"), "v1");
-  cache.invalidate("k");
-  EXPECT_EQ(cache.find("k"), nullptr);
-}
-
-TEST(EventQueryResponseCache, DropsAFillThatRacedAnInvalidation) {
-  ResponseCache cache(std::chrono::seconds(60));
-  auto t = cache.ticket("seatmap:x");  // a reader starts reading the database...
-  cache.invalidate("seatmap:x");       // ...a change lands meanwhile...
-  cache.store("seatmap:x", t, std::make_shared<const std::string>("stale"));
-  EXPECT_EQ(cache.find("seatmap:x"), nullptr);  // ...so its (maybe stale) result is not kept
-}
-
-TEST(EventQueryResponseCache, DisabledCacheNeitherStoresNorFinds) {
-  ResponseCache cache(std::chrono::seconds(60));
-  cache.set_enabled(false);
-  auto t = cache.ticket("k");
-  cache.store("k", t, std::make_shared<const std::string>("v"));
-  EXPECT_EQ(cache.find("k"), nullptr);
-  cache.set_enabled(true);
-  EXPECT_EQ(cache.find("k"), nullptr);
-}
-
-TEST(EventQueryResponseCache, EntriesExpire) {
-  ResponseCache cache(std::chrono::milliseconds(1));
-  auto t = cache.ticket("k");
-  cache.store("k", t, std::make_shared<const std::string>("v"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  EXPECT_EQ(cache.find("k"), nullptr);
-}
 
 TEST(EventQuerySeatHub, FansOutInOrderToEverySubscriberOfTheSession) {
   SeatHub hub(SeatHubOptions{});
