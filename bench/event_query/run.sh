@@ -74,6 +74,11 @@ echo "== event-query benchmark: $CONNECTIONS connections, $THREADS wrk threads, 
 run_wrk health "$BASE/health"
 run_wrk seatmap "$BASE/api/event-query/v1/sessions/$SESSION/seating-map"
 run_wrk seatmap-gzip "$BASE/api/event-query/v1/sessions/$SESSION/seating-map" "" "Accept-Encoding: gzip"
+# What a browser that already has the current map sends (Cache-Control: no-cache makes it
+# revalidate): If-None-Match with the map's ETag -> 304 without a body.
+ETAG="$(curl -sI "$BASE/api/event-query/v1/sessions/$SESSION/seating-map" |
+        awk 'tolower($1) == "etag:" {print $2}' | tr -d '\r')"
+run_wrk seatmap-304 "$BASE/api/event-query/v1/sessions/$SESSION/seating-map" "" "If-None-Match: $ETAG"
 run_wrk basicinfo "$BASE/api/event-query/v1/events/$EVENT/basic-info"
 run_wrk search "$BASE" "$HERE/search.lua"
 run_wrk health2 "$BASE/health"
