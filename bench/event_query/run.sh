@@ -18,7 +18,9 @@ HERE="$TICKETLY_ROOT/bench/event_query"
 "$TICKETLY_ROOT/scripts/build.sh" Release ticketly
 BIN="${TICKETLY_BUILD_DIR:-$TICKETLY_ROOT/build}/ticketly"
 
-export TICKETLY_PG_NAME="${TICKETLY_PG_NAME:-bench-eq}" TICKETLY_PG_PORT="${TICKETLY_BENCH_PG_PORT:-55435}"
+# Below Linux's ephemeral ports (32768-60999): wrk's tens of thousands of connections leave
+# TIME_WAIT sockets on ports there, and one on the cluster's port stops it from starting.
+export TICKETLY_PG_NAME="${TICKETLY_PG_NAME:-bench-eq}" TICKETLY_PG_PORT="${TICKETLY_BENCH_PG_PORT:-25435}"
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
