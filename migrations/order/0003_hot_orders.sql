@@ -132,3 +132,18 @@ BEGIN
   RETURN v_out;
 END
 $$;
+
+-- order_pay over a batch of payments (group commit: src/services/order/payments/payment_writer.h),
+-- one transaction for all; one result per payment, in order. Callers sort the batch by
+-- order id so that two batches lock their orders in one order.
+CREATE FUNCTION order_pay_all(p_payments jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+  v_out jsonb := '[]'::jsonb;
+  v     jsonb;
+BEGIN
+  FOR v IN SELECT value FROM jsonb_array_elements(p_payments) LOOP
+    v_out := v_out || jsonb_build_array(order_pay(v));
+  END LOOP;
+  RETURN v_out;
+END
+$$;

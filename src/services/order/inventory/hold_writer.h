@@ -1,10 +1,8 @@
 #pragma once
-// Group commit for holds. Requests placed at the same time on one worker go to the
-// database together: one transaction runs order_place() over all of them (each still
-// all-or-nothing on its own) and writes their outbox messages, so a flash sale costs one
-// commit per batch rather than one per order. At most `max_inflight` batches per worker
-// run at once; requests that arrive meanwhile form the next batch. An idle system sees
-// batches of one and no added latency.
+// Group commit for holds (platform/db/group_commit.h): requests placed at the same time on
+// one worker go to the database together: one transaction runs order_place() over all of
+// them (each still all-or-nothing on its own) and writes their outbox messages, so a flash
+// sale costs one commit per batch rather than one per order.
 //
 // Two batches of this process never contend for a seat (the inventory's single flight
 // per seat sees to that); order_place locks seats in seat order and the batch's requests
@@ -13,11 +11,11 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <cstddef>
-#include <memory>
 #include <vector>
 
 #include "platform/bus/bus.h"
 #include "platform/db/database.h"
+#include "platform/db/group_commit.h"
 #include "platform/json/json.h"
 #include "platform/runtime/io_pool.h"
 #include "services/order/store/order_store.h"
@@ -38,21 +36,12 @@ struct HoldRequest {
 class HoldWriter {
  public:
   HoldWriter(db::Database& db, runtime::IoPool& io, std::size_t max_batch = 256, std::size_t max_inflight = 2);
-  ~HoldWriter();
-  HoldWriter(const HoldWriter&) = delete;
-  HoldWriter& operator=(const HoldWriter&) = delete;
 
-  // Must run on one of the IoPool's workers. Throws what the batch's transaction threw.
+  // Must run on one of the IoPool's workers. Throws what the request's transaction threw.
   asio::awaitable<store::PlaceResult> submit(HoldRequest request);
 
-  struct Lane;
-
  private:
-  db::Database& db_;
-  runtime::IoPool& io_;
-  std::size_t max_batch_;
-  std::size_t max_inflight_;
-  std::vector<std::shared_ptr<Lane>> lanes_;  // one per worker, used only on that worker
+  db::GroupCommit<HoldRequest, store::PlaceResult> commit_;
 };
 
 }  // namespace ticketly::order::inventory

@@ -58,6 +58,7 @@ Payments::Payments(db::Database& db, runtime::IoPool& io, PaymentProvider& provi
       inventory_(inventory),
       config_(config),
       hub_(hub),
+      writer_(std::make_unique<PaymentWriter>(db, io)),
       state_(std::make_shared<State>(io.context(0))) {}
 
 Payments::~Payments() { stop(); }
@@ -121,24 +122,11 @@ asio::awaitable<WebhookAnswer> Payments::on_succeeded(const std::string& event_i
                               {"intent_id", intent_id},
                               {"order_id", order_id->str()},
                               {"amount", amount}};
-  std::optional<Order> order;
-  auto work = [&](db::Connection& tx) -> asio::awaitable<store::PayResult> {
-    order.reset();
-    auto r = co_await store::apply_payment(tx, payment);
-    if (r.result == "completed" || r.result == "refund") {
-      order = co_await store::find_order(tx, *order_id, r.result == "completed");
-      if (order) {
-        std::vector<bus::OutgoingMessage> messages{events::order_snapshot(events::kOrderUpdatedTopic, *order)};
-        if (r.result == "completed") {
-          messages.push_back(events::seat_status(order->session_id, order->seat_ids(), "BOOKED", order->id, r.seq));
-        }
-        const bus::PublishOptions options{.wake = bus::Wake::local_only};
-        co_await bus::publish_batch(tx, std::move(messages), options);
-      }
-    }
-    co_return r;
-  };
-  auto result = co_await db_.transaction(work);
+  // Group-committed with the payments arriving at the same time (payment_writer.h).
+  PaymentRequest request{*order_id, payment};  // named: not a braced temporary inside co_await (g++ 12)
+  auto outcome = co_await writer_->submit(std::move(request));
+  const store::PayResult& result = outcome.result;
+  std::optional<Order>& order = outcome.order;
   if (result.result == "completed" && order) {
     if (auto inv = inventory_.loaded(order->session_id)) inv->mark_booked(order->seat_ids());
     if (hub_) hub_->publish(*order);

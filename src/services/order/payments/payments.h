@@ -22,6 +22,7 @@
 #include "services/order/events/checkout_hub.h"
 #include "services/order/inventory/inventory.h"
 #include "services/order/order_config.h"
+#include "services/order/payments/payment_writer.h"
 #include "services/order/payments/provider.h"
 #include "services/order/store/order_store.h"
 
@@ -79,6 +80,7 @@ class Payments {
   inventory::Inventory& inventory_;
   const OrderConfig& config_;
   events::CheckoutHub* hub_;
+  std::unique_ptr<PaymentWriter> writer_;
   std::shared_ptr<State> state_;
 };
 

@@ -15,7 +15,7 @@ namespace {
   "t.issued_at, t.checked_in, t.checked_in_at"
 
 constexpr db::Statement kPlace{"order.place", "SELECT order_place($1::jsonb)::text"};
-constexpr db::Statement kPay{"order.pay", "SELECT order_pay($1::jsonb)::text"};
+constexpr db::Statement kPayAll{"order.pay_all", "SELECT order_pay_all($1::jsonb)::text"};
 constexpr db::Statement kFindOrder{"order.find", "SELECT " ORDER_COLUMNS " FROM orders o WHERE o.id = $1"};
 // An order with its tickets in one round trip (a row per ticket; ticket columns from 17).
 constexpr db::Statement kFindOrderWithTickets{"order.find_with_tickets", "SELECT " ORDER_COLUMNS ", " TICKET_COLUMNS R"sql(
@@ -284,7 +284,10 @@ const char* const kTicketColumns = TICKET_COLUMNS;
 
 Ticket ticket_from_row(const db::Row& row) { return ticket_from(row); }
 
-asio::awaitable<std::vector<Order>> load_orders(db::Database& db, const std::vector<Uuid>& ids) {
+namespace {
+// On a pool (any connection) or inside a transaction: Database and Connection both execute.
+template <typename Executor>
+asio::awaitable<std::vector<Order>> load_orders_on(Executor& db, const std::vector<Uuid>& ids) {
   std::vector<Order> out;
   if (ids.empty()) co_return out;
   auto r = co_await db.execute(kOrdersByIds, ids);
@@ -303,6 +306,15 @@ asio::awaitable<std::vector<Order>> load_orders(db::Database& db, const std::vec
     attach_tickets(out, t);
   }
   co_return out;
+}
+}  // namespace
+
+asio::awaitable<std::vector<Order>> load_orders(db::Database& db, const std::vector<Uuid>& ids) {
+  co_return co_await load_orders_on(db, ids);
+}
+
+asio::awaitable<std::vector<Order>> load_orders(db::Connection& tx, const std::vector<Uuid>& ids) {
+  co_return co_await load_orders_on(tx, ids);
 }
 
 asio::awaitable<std::int64_t> count_tickets(db::Database& db) {
@@ -340,15 +352,20 @@ asio::awaitable<std::string> client_secret_of(db::Database& db, const Uuid& orde
   co_return r.empty() ? std::string() : r[0].get<std::string>(0);
 }
 
-asio::awaitable<PayResult> apply_payment(db::Connection& tx, const json::Json& payment) {
-  const std::string text = payment.dump();
-  auto r = co_await tx.execute(kPay, text);
-  auto j = json::Json::parse(r.one().raw(0));
-  PayResult out;
-  out.result = j.value("result", "");
-  out.seq = j.value("seq", std::int64_t{0});
-  out.reacquired = j.value("reacquired", false);
-  out.reason = j.value("reason", "");
+asio::awaitable<std::vector<PayResult>> apply_payments(db::Connection& tx, const json::Json& payments) {
+  const std::string text = payments.dump();
+  auto r = co_await tx.execute(kPayAll, text);
+  auto results = json::Json::parse(r.one().raw(0));
+  std::vector<PayResult> out;
+  out.reserve(results.size());
+  for (const auto& j : results) {
+    PayResult p;
+    p.result = j.value("result", "");
+    p.seq = j.value("seq", std::int64_t{0});
+    p.reacquired = j.value("reacquired", false);
+    p.reason = j.value("reason", "");
+    out.push_back(std::move(p));
+  }
   co_return out;
 }
 

@@ -43,6 +43,7 @@ asio::awaitable<std::vector<Order>> orders_of_user(db::Database& db, const std::
 asio::awaitable<std::int64_t> count_tickets(db::Database& db);
 // The orders with these ids, in the given order, completed ones with their tickets.
 asio::awaitable<std::vector<Order>> load_orders(db::Database& db, const std::vector<Uuid>& ids);
+asio::awaitable<std::vector<Order>> load_orders(db::Connection& tx, const std::vector<Uuid>& ids);
 // Decodes a row of `SELECT <ticket columns>` (order_store.cpp's TICKET_COLUMNS).
 Ticket ticket_from_row(const db::Row& row);
 // "t.id, t.order_id, …": the columns ticket_from_row reads, in its order.
@@ -86,8 +87,9 @@ struct PayResult {
   bool reacquired = false;
   std::string reason;
 };
-// order_pay(): see migrations/order/0002_functions.sql.
-asio::awaitable<PayResult> apply_payment(db::Connection& tx, const json::Json& payment);
+// order_pay() over each element of `payments` in one statement (order_pay_all,
+// migrations/order/0003); one result per payment, in order.
+asio::awaitable<std::vector<PayResult>> apply_payments(db::Connection& tx, const json::Json& payments);
 
 // Records a failed payment on a pending order (once per provider event). Returns the
 // order's new version when it changed, nullopt for a duplicate or an order past pending.
