@@ -1,5 +1,8 @@
 // Payments: intents, the signed webhook (replays, reordering, forgery), tickets with QR,
 // the development provider (API.md §3, DESIGN.md §3).
+#include <future>
+#include <map>
+
 #include "order_fixture.h"
 #include "services/order/payments/webhook_signature.h"
 
@@ -118,6 +121,42 @@ TEST_F(OrderPayment, ReplayedWebhookIsAcknowledgedWithoutASecondEffect) {
             200);
   EXPECT_EQ(app().scalar("SELECT count(*) FROM tickets WHERE order_id = '" + p.order_id + "'"), "1");
   EXPECT_EQ(app().scalar("SELECT count(*) FROM refunds WHERE order_id = '" + p.order_id + "'"), "0");
+}
+
+// Payments arriving together are group-committed (payment_writer.h): each keeps its own
+// outcome, a replay racing its original in the same burst changes nothing, and an
+// underpayment in the burst is refunded without failing its neighbours.
+TEST_F(OrderPayment, ConcurrentPaymentsAndReplaysEachHaveTheirOwnOutcome) {
+  constexpr int kOrders = 6;
+  std::vector<Placed> placed;
+  for (int i = 0; i < kOrders; ++i) placed.push_back(place_with_intent(1));
+  std::vector<std::string> bodies;
+  for (int i = 0; i < kOrders; ++i) {
+    const auto& p = placed[i];
+    const std::int64_t amount = i == kOrders - 1 ? p.amount - 1 : p.amount;  // the last one underpays
+    bodies.push_back(stripe_event("evt_" + new_uuid(), "payment_intent.succeeded", p.intent, p.order_id, amount));
+  }
+  std::vector<std::string> burst = bodies;
+  burst.insert(burst.end(), bodies.begin(), bodies.end());  // every event delivered twice, at once
+  std::vector<std::future<HttpResult>> answers;
+  for (const auto& b : burst) answers.push_back(std::async(std::launch::async, [b] { return deliver(b); }));
+  std::map<std::string, int> results;
+  for (auto& a : answers) {
+    auto r = a.get();
+    ASSERT_EQ(r.status, 200) << r.body;
+    ++results[r.json()["result"].get<std::string>()];
+  }
+  EXPECT_EQ(results["completed"], kOrders - 1);
+  EXPECT_EQ(results["refund"], 1);
+  EXPECT_EQ(results["duplicate"], kOrders);
+  for (int i = 0; i < kOrders; ++i) {
+    const auto& p = placed[i];
+    const bool paid = i < kOrders - 1;
+    EXPECT_EQ(order_status(p.order_id), paid ? "completed" : "pending") << i;
+    EXPECT_EQ(app().scalar("SELECT count(*) FROM tickets WHERE order_id = '" + p.order_id + "'"), paid ? "1" : "0");
+    EXPECT_EQ(seat_state(p.setup.event, p.setup.event.seats[0].id), paid ? "BOOKED" : "LOCKED") << i;
+  }
+  EXPECT_EQ(app().scalar("SELECT count(*) FROM refunds WHERE order_id = '" + placed.back().order_id + "'"), "1");
 }
 
 TEST_F(OrderPayment, LateFailureAfterSuccessChangesNothing) {
