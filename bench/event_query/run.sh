@@ -25,6 +25,13 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  # The cluster is kept between runs (seeding is the slow part of a first start); this
+  # run's databases are not.
+  if [ -n "${PG_URL:-}" ] && [ -n "${PREFIX:-}" ]; then
+    for db in $(psql "$PG_URL/postgres" -tAc "SELECT datname FROM pg_database WHERE datname LIKE '${PREFIX}\_%'" 2>/dev/null); do
+      "$TICKETLY_ROOT/scripts/pg.sh" dropdb "$db" >/dev/null 2>&1 || true
+    done
+  fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
