@@ -48,7 +48,7 @@ std::string Pipeline::request_id_for(std::string_view incoming) {
 }
 
 Response Pipeline::error_response(int status, std::string_view message, std::string_view path) const {
-  return Response::json_text(status, json::error_envelope(status, message, path, Clock::now()));
+  return Response::error(status, message, path);
 }
 
 void Pipeline::decorate(const Request& req, Response& res) const {

@@ -24,6 +24,10 @@ Response Response::text(int status, std::string body, std::string_view content_t
   return r;
 }
 
+Response Response::error(int status, std::string_view message, std::string_view path) {
+  return json_text(status, json::error_envelope(status, message, path, Clock::now()));
+}
+
 Response Response::no_content() {
   Response r;
   r.message.result(bhttp::status::no_content);

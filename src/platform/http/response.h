@@ -28,6 +28,10 @@ struct Response {
   static Response json_shared(int status, std::shared_ptr<const std::string> body);  // shared, not copied
   static Response text(int status, std::string body, std::string_view content_type);
   static Response no_content();
+  // The error envelope (json::error_envelope) the pipeline sends for a thrown Error; for
+  // handlers whose everyday answer is an error (a flash sale's 409s), where unwinding an
+  // exception per request would cost more than the answer.
+  static Response error(int status, std::string_view message, std::string_view path);
   static Response not_modified();  // 304: no body, no Content-Length
   static Response event_stream(std::shared_ptr<SseStream> stream);
 

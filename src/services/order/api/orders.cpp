@@ -21,8 +21,9 @@ Reply place_order(OrderApp& app, http::Request& req) {
   command.organization_id = body.organization_id;
   command.seat_ids = std::move(body.seat_ids);
   command.discount_id = body.discount_id;
-  auto order = co_await app.placer.place(command);
-  co_return http::Response::json(201, placed_json(order));
+  auto outcome = co_await app.placer.place(command);
+  if (!outcome.order) co_return http::Response::error(409, outcome.unavailable, req.path);
+  co_return http::Response::json(201, placed_json(*outcome.order));
 }
 
 Reply get_order(OrderApp& app, http::Request& req) {

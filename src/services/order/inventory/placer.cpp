@@ -78,7 +78,7 @@ asio::awaitable<void> Placer::reject_unless_stale(const SessionCatalog& catalog,
   co_await inventory_.refresh(catalog.session_id);
 }
 
-asio::awaitable<Order> Placer::place(const PlaceCommand& cmd) {
+asio::awaitable<Placer::Outcome> Placer::place(const PlaceCommand& cmd) {
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto inv = co_await inventory_.get(cmd.session_id);
     if (!inv) throw not_found("Session " + cmd.session_id.str() + " not found");
@@ -120,7 +120,9 @@ asio::awaitable<Order> Placer::place(const PlaceCommand& cmd) {
       continue;
     }
     if (claim.kind == ClaimResult::Kind::Rejected) {
-      throw conflict("Seat(s) " + seat_labels(*catalog, claim.unavailable) + " not available");
+      Outcome rejected;
+      rejected.unavailable = "Seat(s) " + seat_labels(*catalog, claim.unavailable) + " not available";
+      co_return rejected;
     }
     ClaimGuard guard(inv, cmd, claim.generation);
 
@@ -182,12 +184,18 @@ asio::awaitable<Order> Placer::place(const PlaceCommand& cmd) {
       case store::PlaceResult::Kind::Held:
         guard.held();
         if (hub_) hub_->publish(order);
-        co_return order;
+        {
+          Outcome held;
+          held.order = std::move(order);
+          co_return held;
+        }
       case store::PlaceResult::Kind::Taken: {
         guard.failed(result.taken);
         std::vector<Uuid> ids;
         for (const auto& t : result.taken) ids.push_back(t.seat_id);
-        throw conflict("Seat(s) " + seat_labels(*catalog, ids) + " not available");
+        Outcome taken;
+        taken.unavailable = "Seat(s) " + seat_labels(*catalog, ids) + " not available";
+        co_return taken;
       }
       case store::PlaceResult::Kind::Limit:
         guard.failed({});
