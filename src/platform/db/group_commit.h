@@ -86,11 +86,10 @@ class GroupCommit {
     std::size_t inflight = 0;
   };
 
-  // Writes `batch`; returns the exception if the writer threw (nothing is finished then).
-  static boost::asio::awaitable<std::exception_ptr> write(const Batch& batch, const Writer& writer) {
-    std::vector<Request> requests;
-    requests.reserve(batch.size());
-    for (const auto& p : batch) requests.push_back(p->request);
+  // Writes `requests` (those of `batch`, in order); returns the exception if the writer
+  // threw (nothing is finished then, and the requests are intact for a retry).
+  static boost::asio::awaitable<std::exception_ptr> write(const Batch& batch, const std::vector<Request>& requests,
+                                                          const Writer& writer) {
     std::vector<Result> results;
     std::exception_ptr error;
     try {
@@ -114,17 +113,21 @@ class GroupCommit {
                                             std::size_t max_batch) {
     while (!lane->queue.empty()) {
       Batch batch;
+      std::vector<Request> requests;  // moved out of the pending entries: never copied
       while (!lane->queue.empty() && batch.size() < max_batch) {
         batch.push_back(std::move(lane->queue.front()));
         lane->queue.pop_front();
+        requests.push_back(std::move(batch.back()->request));
       }
-      auto error = co_await write(batch, *writer);
+      auto error = co_await write(batch, requests, *writer);
       if (error && batch.size() > 1) {
-        for (const auto& p : batch) {
+        for (std::size_t i = 0; i < batch.size(); ++i) {
           Batch alone;  // named: g++ 12 mishandles braced temporaries inside co_await
-          alone.push_back(p);
-          auto alone_error = co_await write(alone, *writer);
-          finish(p, alone_error);
+          alone.push_back(batch[i]);
+          std::vector<Request> one;
+          one.push_back(std::move(requests[i]));
+          auto alone_error = co_await write(alone, one, *writer);
+          finish(batch[i], alone_error);
         }
         continue;
       }
