@@ -63,6 +63,10 @@ shared_buffers = 256MB
 synchronous_commit = on
 log_min_messages = warning
 CONF
+  # Benchmarks can ask for per-statement figures (bench/order/run.sh PG_STATS=1).
+  if [ "${TICKETLY_PG_STATS:-0}" = "1" ]; then
+    printf "shared_preload_libraries = 'pg_stat_statements'\npg_stat_statements.track = all\n" >> "$PG_DIR/postgresql.conf"
+  fi
 }
 
 running() { as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR" status >/dev/null 2>&1; }

@@ -32,6 +32,9 @@ BIN="${TICKETLY_BUILD_DIR:-$TICKETLY_ROOT/build}/ticketly"
 
 # Below Linux's ephemeral ports (32768-60999): wrk's tens of thousands of connections leave
 # TIME_WAIT sockets on ports there, and one on the cluster's port stops it from starting.
+# PG_STATS=1: pg_stat_statements on; the statements that cost the server most are written
+# to the work directory (statements.txt) after the scenarios.
+export TICKETLY_PG_STATS="${PG_STATS:-0}"
 export TICKETLY_PG_NAME="${TICKETLY_PG_NAME:-bench-order}" TICKETLY_PG_PORT="${TICKETLY_BENCH_PG_PORT:-25444}"
 pids=()
 cleanup() {
@@ -68,6 +71,11 @@ run() {  # name connections script [event]
   wrk -t"$THREADS" -c"$2" -d"$DURATION" --latency "http://127.0.0.1:$PORT/health" > "$WORK/$1-health.txt" 2>&1
   cat "$WORK/$1.txt" >&2
 }
+if [ "$TICKETLY_PG_STATS" = "1" ]; then
+  # The view shows every database of the cluster; the extension lives in the order one.
+  psql -X -q "$PG_URL/bench_order_order" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" \
+    -c "SELECT pg_stat_statements_reset()" >/dev/null
+fi
 SCENARIOS="${SCENARIOS:-race stress16 stress10k booking}"
 for s in $SCENARIOS; do
   case "$s" in
@@ -78,6 +86,12 @@ for s in $SCENARIOS; do
   esac
 done
 
+if [ "$TICKETLY_PG_STATS" = "1" ]; then
+  psql -X "$PG_URL/bench_order_order" -c "SELECT d.datname, s.calls, round(s.total_exec_time) AS total_ms,
+      round((s.total_exec_time / s.calls)::numeric, 3) AS mean_ms, s.toplevel, left(regexp_replace(s.query, '\\s+', ' ', 'g'), 110) AS query
+    FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid ORDER BY s.total_exec_time DESC LIMIT 40" > "$WORK/statements.txt"
+  log "statements: $WORK/statements.txt"
+fi
 rps() { awk '/^Requests\/sec/ {print $2}' "$WORK/$1.txt"; }
 pct() { awk -v p="$2" '$1 == p {print $2}' "$WORK/$1.txt"; }
 count() { awk -v n="$2" '$1 == "COUNT" && $2 == n {print $3}' "$WORK/$1.txt"; }
