@@ -4,6 +4,7 @@
 #include <map>
 
 #include "platform/bus/outbox.h"
+#include "platform/db/batch_order.h"
 #include "services/order/events/messages.h"
 
 namespace ticketly::order::inventory {
@@ -15,18 +16,13 @@ namespace {
 // (a per-user advisory lock taken by every batch used to run them one at a time).
 asio::awaitable<std::vector<store::PlaceResult>> write_batch(db::Database& db, const std::vector<HoldRequest>& batch) {
   // Counter rows (discount uses) are locked in one order by every batch.
-  std::vector<std::size_t> order(batch.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return batch[a].discount_sort_key < batch[b].discount_sort_key;
-  });
+  const auto positions =
+      db::positions_by(batch, [](const HoldRequest& r) -> const std::string& { return r.discount_sort_key; });
   json::Json input = json::Json::array();
-  for (auto i : order) input.push_back(batch[i].request);
+  for (auto i : positions) input.push_back(batch[i].request);
   auto work = [&](db::Connection& tx) -> asio::awaitable<std::vector<store::PlaceResult>> {
     auto sorted = co_await store::place_orders(tx, input);
-    if (sorted.size() != batch.size()) throw std::logic_error("order_place answered for a different batch");
-    std::vector<store::PlaceResult> results(batch.size());
-    for (std::size_t k = 0; k < order.size(); ++k) results[order[k]] = std::move(sorted[k]);
+    auto results = db::in_batch_order(std::move(sorted), positions);
     std::vector<bus::OutgoingMessage> messages;
     // One LOCKED message per session of the batch (with the seats of all its new holds).
     std::map<Uuid, std::pair<std::vector<Uuid>, std::int64_t>> locked;

@@ -1,9 +1,9 @@
 #include "services/order/payments/payment_writer.h"
 
 #include <algorithm>
-#include <stdexcept>
 
 #include "platform/bus/outbox.h"
+#include "platform/db/batch_order.h"
 #include "services/order/events/messages.h"
 
 namespace ticketly::order::payments {
@@ -13,28 +13,24 @@ namespace asio = boost::asio;
 namespace {
 
 asio::awaitable<std::vector<PaymentOutcome>> write_batch(db::Database& db, const std::vector<PaymentRequest>& batch) {
-  std::vector<std::size_t> order(batch.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return batch[a].order_id < batch[b].order_id; });
+  const auto positions = db::positions_by(batch, [](const PaymentRequest& p) { return p.order_id; });
   json::Json input = json::Json::array();
-  for (auto i : order) input.push_back(batch[i].payment);
+  for (auto i : positions) input.push_back(batch[i].payment);
 
   auto work = [&](db::Connection& tx) -> asio::awaitable<std::vector<PaymentOutcome>> {
     auto sorted = co_await store::apply_payments(tx, input);
-    if (sorted.size() != batch.size()) throw std::logic_error("order_pay_all answered for a different batch");
+    auto results = db::in_batch_order(std::move(sorted), positions);
     std::vector<PaymentOutcome> outcomes(batch.size());
-    std::vector<Uuid> changed;
-    for (std::size_t k = 0; k < order.size(); ++k) {
-      auto& o = outcomes[order[k]];
-      o.result = std::move(sorted[k]);
-      if (o.result.result == "completed" || o.result.result == "refund") changed.push_back(batch[order[k]].order_id);
+    std::vector<Uuid> changed;  // completed or refunded: their orders are read back and published
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      outcomes[i].result = std::move(results[i]);
+      if (outcomes[i].result.changed_order()) changed.push_back(batch[i].order_id);
     }
     auto orders = co_await store::load_orders(tx, changed);
     std::vector<bus::OutgoingMessage> messages;
     for (std::size_t i = 0; i < batch.size(); ++i) {
       auto& o = outcomes[i];
-      if (o.result.result != "completed" && o.result.result != "refund") continue;
+      if (!o.result.changed_order()) continue;
       const Uuid& id = batch[i].order_id;
       auto it = std::find_if(orders.begin(), orders.end(), [&](const Order& x) { return x.id == id; });
       if (it == orders.end()) continue;

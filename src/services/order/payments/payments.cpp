@@ -59,6 +59,7 @@ Payments::Payments(db::Database& db, runtime::IoPool& io, PaymentProvider& provi
       config_(config),
       hub_(hub),
       writer_(std::make_unique<PaymentWriter>(db, io)),
+      intents_(std::make_unique<IntentWriter>(db, io)),
       state_(std::make_shared<State>(io.context(0))) {}
 
 Payments::~Payments() { stop(); }
@@ -73,7 +74,9 @@ asio::awaitable<IntentAnswer> Payments::create_intent(const Order& order) {
   }
   IntentRequest request{order.id, order.user_id, order.price, config_.currency};
   auto intent = co_await provider_.create_intent(request);
-  auto stored = co_await store::attach_payment_intent(db_, order.id, intent.id, intent.client_secret);
+  // Group-committed with the checkouts starting at the same time (intent_writer.h).
+  store::IntentToAttach attach{order.id, intent.id, intent.client_secret};  // named: not a braced temporary in co_await
+  auto stored = co_await intents_->attach(std::move(attach));
   if (!stored) throw not_found("Order not found");
   if (stored->payment_intent_id.empty()) {
     // Cancelled or expired while the provider answered.

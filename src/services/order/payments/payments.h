@@ -22,6 +22,7 @@
 #include "services/order/events/checkout_hub.h"
 #include "services/order/inventory/inventory.h"
 #include "services/order/order_config.h"
+#include "services/order/payments/intent_writer.h"
 #include "services/order/payments/payment_writer.h"
 #include "services/order/payments/provider.h"
 #include "services/order/store/order_store.h"
@@ -81,6 +82,7 @@ class Payments {
   const OrderConfig& config_;
   events::CheckoutHub* hub_;
   std::unique_ptr<PaymentWriter> writer_;
+  std::unique_ptr<IntentWriter> intents_;
   std::shared_ptr<State> state_;
 };
 

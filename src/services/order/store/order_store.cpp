@@ -64,12 +64,13 @@ constexpr db::Statement kRelease{"order.release", R"sql(
          (SELECT v FROM seq)
     FROM o)sql"};
 
-// Returns the updated order, so attaching costs one round trip (nothing when the order had
-// an intent already or is no longer pending: the caller then reads it).
-constexpr db::Statement kAttachIntent{"order.attach_intent", R"sql(
-  UPDATE orders o SET payment_intent_id = $2, client_secret = $3, payment_status = 'requires_payment',
-                      version = o.version + 1
-   WHERE o.id = $1 AND o.status = 'pending' AND o.payment_intent_id IS NULL
+// Records intents on pending orders that have none (group-committed: payments/intent_writer.h)
+// and returns the updated orders; callers sort by order id, like every writer that locks orders.
+constexpr db::Statement kAttachIntents{"order.attach_intents", R"sql(
+  UPDATE orders o SET payment_intent_id = w.intent_id, client_secret = w.client_secret,
+                      payment_status = 'requires_payment', version = o.version + 1
+    FROM unnest($1::uuid[], $2::text[], $3::text[]) AS w(id, intent_id, client_secret)
+   WHERE o.id = w.id AND o.status = 'pending' AND o.payment_intent_id IS NULL
   RETURNING )sql" ORDER_COLUMNS};
 constexpr db::Statement kClientSecret{"order.client_secret",
                                       "SELECT coalesce(client_secret, '') FROM orders WHERE id = $1"};
@@ -339,12 +340,35 @@ asio::awaitable<std::vector<Released>> release_orders(db::Connection& tx, const 
   co_return out;
 }
 
-asio::awaitable<std::optional<Order>> attach_payment_intent(db::Database& db, const Uuid& order_id,
-                                                            const std::string& intent_id,
-                                                            const std::string& client_secret) {
-  auto r = co_await db.execute(kAttachIntent, order_id, intent_id, client_secret);
-  if (!r.empty()) co_return order_from(r[0]);
-  co_return co_await find_order(db, order_id, false);
+asio::awaitable<std::vector<std::optional<Order>>> attach_payment_intents(db::Connection& tx,
+                                                                         const std::vector<IntentToAttach>& intents) {
+  std::vector<Uuid> ids;
+  std::vector<std::string> intent_ids, secrets;
+  for (const auto& i : intents) {
+    ids.push_back(i.order_id);
+    intent_ids.push_back(i.intent_id);
+    secrets.push_back(i.client_secret);
+  }
+  std::unordered_map<Uuid, Order> stored;
+  auto updated = co_await tx.execute(kAttachIntents, ids, intent_ids, secrets);
+  for (auto row : updated) {
+    auto o = order_from(row);
+    stored.emplace(o.id, std::move(o));
+  }
+  // Orders left as they were (cancelled, or an intent already recorded): as they are now.
+  std::vector<Uuid> unchanged;
+  for (const auto& id : ids) {
+    if (!stored.contains(id)) unchanged.push_back(id);
+  }
+  auto current = co_await load_orders_on(tx, unchanged);
+  for (auto& o : current) stored.emplace(o.id, std::move(o));
+  std::vector<std::optional<Order>> out;
+  out.reserve(ids.size());
+  for (const auto& id : ids) {
+    auto it = stored.find(id);
+    out.push_back(it == stored.end() ? std::nullopt : std::optional<Order>(it->second));
+  }
+  co_return out;
 }
 
 asio::awaitable<std::string> client_secret_of(db::Database& db, const Uuid& order_id) {

@@ -74,11 +74,17 @@ asio::awaitable<std::vector<Released>> release_orders(db::Connection& tx, const 
 
 // ---- payments ----
 
-// Records the intent on a pending order that has none; returns the order as stored after
-// (whose intent may be another caller's, if one won the race).
-asio::awaitable<std::optional<Order>> attach_payment_intent(db::Database& db, const Uuid& order_id,
-                                                            const std::string& intent_id,
-                                                            const std::string& client_secret);
+// Records each intent on its order if the order is pending and has none, in one statement
+// (group-committed: payments/intent_writer.h). One answer per intent, in their order: the
+// order as stored after (its intent may be another caller's, if one won the race);
+// nullopt if there is no such order. Callers sort by order id.
+struct IntentToAttach {
+  Uuid order_id;
+  std::string intent_id;
+  std::string client_secret;
+};
+asio::awaitable<std::vector<std::optional<Order>>> attach_payment_intents(db::Connection& tx,
+                                                                         const std::vector<IntentToAttach>& intents);
 asio::awaitable<std::string> client_secret_of(db::Database& db, const Uuid& order_id);
 
 struct PayResult {
@@ -86,6 +92,8 @@ struct PayResult {
   std::int64_t seq = 0;
   bool reacquired = false;
   std::string reason;
+  // Completed or refunded: the payment changed its order (which is then read back and published).
+  bool changed_order() const { return result == "completed" || result == "refund"; }
 };
 // order_pay() over each element of `payments` in one statement (order_pay_all,
 // migrations/order/0003); one result per payment, in order.

@@ -80,6 +80,50 @@ TEST_F(OrderPayment, PaymentIntentIsIdempotentAndOnlyForTheBuyer) {
   EXPECT_EQ(app().pay(other.token, p.order_id).status, 404);  // nobody pays (or fails) another's order
 }
 
+// Intents are recorded group-committed (payments/intent_writer.h): checkouts that start at
+// once, some of them twice for the same order and one for a cancelled order, each get
+// their own answer, and one intent per order is recorded.
+TEST_F(OrderPayment, ConcurrentCheckoutsEachRecordTheirOwnIntent) {
+  auto setup = published_event(8);
+  constexpr int kOrders = 6;
+  std::vector<CreatedUser> buyers;
+  std::vector<std::string> orders;
+  for (int i = 0; i < kOrders; ++i) {
+    buyers.push_back(app().new_user());
+    auto r = app().place(buyers[i].token, setup.event, {setup.event.seats[i].id});
+    ASSERT_EQ(r.status, 201) << r.body;
+    orders.push_back(r.json()["order_id"]);
+  }
+  const int cancelled = kOrders - 1;
+  ASSERT_EQ(http_request(app().port(), "DELETE", "/api/order/" + orders[cancelled], "", bearer(buyers[cancelled].token))
+                .status,
+            200);
+  auto results = concurrently(2 * kOrders, [&](int i) {
+    const int k = i % kOrders;
+    return http_request(app().port(), "POST", "/api/order/" + orders[k] + "/create-payment-intent", "",
+                        bearer(buyers[k].token));
+  });
+  for (int k = 0; k < kOrders; ++k) {
+    const auto& first = results[k];
+    const auto& second = results[k + kOrders];
+    if (k == cancelled) {
+      EXPECT_EQ(first.status, 409) << first.body;
+      EXPECT_EQ(second.status, 409) << second.body;
+      continue;
+    }
+    ASSERT_EQ(first.status, 200) << first.body;
+    ASSERT_EQ(second.status, 200) << second.body;
+    EXPECT_EQ(first.json()["paymentIntentId"], second.json()["paymentIntentId"]);
+    EXPECT_EQ(first.json()["clientSecret"], second.json()["clientSecret"]);
+    EXPECT_EQ(first.json()["order"]["OrderID"], orders[k]);
+    EXPECT_EQ(app().scalar("SELECT payment_intent_id FROM orders WHERE id = '" + orders[k] + "'"),
+              first.json()["paymentIntentId"].get<std::string>());
+    EXPECT_EQ(app().scalar("SELECT payment_status FROM orders WHERE id = '" + orders[k] + "'"), "requires_payment");
+  }
+  EXPECT_EQ(app().scalar("SELECT coalesce(payment_intent_id, 'none') FROM orders WHERE id = '" + orders[cancelled] + "'"),
+            "none");
+}
+
 TEST_F(OrderPayment, SucceededWebhookCompletesTheOrderWithOneTicketPerSeat) {
   auto p = place_with_intent(2);
   auto r = deliver(stripe_event("evt_" + new_uuid(), "payment_intent.succeeded", p.intent, p.order_id, p.amount));
