@@ -84,6 +84,7 @@ struct ConsumerRuntime::State : PartitionSink, std::enable_shared_from_this<Cons
   ConsumerOptions options;
   metrics::Registry* metrics;
   std::map<std::string, Handler, std::less<>> handlers;  // fixed once started
+  std::map<std::string, BatchHandler, std::less<>> batch_handlers;
   std::map<std::string, TopicCounters, std::less<>> counters;
   std::atomic<bool> started{false}, stopping{false}, aborted{false};
   std::promise<void> begun;  // the member was started, or never will be
@@ -162,24 +163,42 @@ struct ConsumerRuntime::State : PartitionSink, std::enable_shared_from_this<Cons
   // ---- handling ----
 
   static asio::awaitable<void> run_partition(std::shared_ptr<State> self, std::shared_ptr<Partition> p) {
+    const auto batch_handler = self->batch_handlers.find(p->tp.topic);
+    const std::size_t most =
+        batch_handler == self->batch_handlers.end() ? 1 : std::max<std::size_t>(self->options.max_handler_batch, 1);
+    std::vector<Message> next;
     for (;;) {
-      std::optional<Message> next;
+      next.clear();
       {
         std::lock_guard lock(p->mu);
         if (p->revoked) break;
-        if (!p->queue.empty()) {
-          next.emplace(std::move(p->queue.front()));
+        while (!p->queue.empty() && next.size() < most) {
+          next.push_back(std::move(p->queue.front()));
           p->queue.pop_front();
         }
       }
-      if (!next) {
+      if (next.empty()) {
         co_await idle(*p);
         continue;
       }
-      const bool handled = co_await self->handle(*p, *next);
-      if (!handled) break;  // revoked half-way: the partition's next owner starts it again
-      --p->backlog;
-      if (!self->aborted) self->member->mark_done(p->tp, next->offset + 1);
+      if (next.size() > 1) {
+        const bool applied = co_await self->handle_batch(*p, batch_handler->second, next);
+        if (applied) {
+          p->backlog -= static_cast<std::int64_t>(next.size());
+          if (!self->aborted) self->member->mark_done(p->tp, next.back().offset + 1);
+          continue;
+        }
+      }
+      bool revoked = false;
+      for (const auto& m : next) {
+        if (!co_await self->handle(*p, m)) {  // revoked half-way: the partition's next owner starts it again
+          revoked = true;
+          break;
+        }
+        --p->backlog;
+        if (!self->aborted) self->member->mark_done(p->tp, m.offset + 1);
+      }
+      if (revoked) break;
     }
     std::shared_ptr<Latch> latch;
     {
@@ -208,6 +227,28 @@ struct ConsumerRuntime::State : PartitionSink, std::enable_shared_from_this<Cons
       boost::system::error_code ec;
       co_await p.timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
+  }
+
+  // One attempt of the batch handler; false if it threw (the caller then handles each
+  // message alone).
+  asio::awaitable<bool> handle_batch(Partition& p, const BatchHandler& handler, const std::vector<Message>& batch) {
+    std::string error;
+    try {
+      co_await handler(batch);
+    } catch (const std::exception& e) {
+      error = e.what();
+    } catch (...) {
+      error = "unknown exception";
+    }
+    if (!error.empty()) {
+      spdlog::info("consumer {}: a batch of {} from {} offset {} failed ({}); handling them one by one", options.group,
+                   batch.size(), to_string(p.tp), batch.front().offset, error);
+      co_return false;
+    }
+    processed += batch.size();
+    TopicCounters& c = counters[p.tp.topic];
+    if (c.processed) c.processed->inc(batch.size());
+    co_return true;  // applied: committed even if the partition was revoked meanwhile
   }
 
   // Runs the handler with retries, then dead-letters. False if the partition was revoked
@@ -335,6 +376,13 @@ ConsumerRuntime::~ConsumerRuntime() { state_->stop(true); }
 
 void ConsumerRuntime::on(std::string topic, Handler handler) {
   if (state_->started) throw std::logic_error("ConsumerRuntime::on after start()");
+  state_->batch_handlers.erase(topic);
+  state_->handlers[std::move(topic)] = std::move(handler);
+}
+
+void ConsumerRuntime::on(std::string topic, Handler handler, BatchHandler batch) {
+  if (state_->started) throw std::logic_error("ConsumerRuntime::on after start()");
+  state_->batch_handlers[topic] = std::move(batch);
   state_->handlers[std::move(topic)] = std::move(handler);
 }
 

@@ -19,6 +19,12 @@
 //   returned or the message was dead-lettered. Delivery is at-least-once.
 // - Metrics {group, topic}: ticketly_bus_messages_processed_total,
 //   ticketly_bus_handler_failures_total (failed attempts), ticketly_bus_messages_dead_lettered_total;
+// - A topic may also have a batch handler: messages of one partition that are waiting
+//   together (up to `max_handler_batch`) are then given to it at once, in offset order, so a
+//   burst costs one transaction instead of one per message. It must apply all of them or
+//   none (one transaction); if it throws, each message is handled alone by the topic's
+//   handler, with the retries and dead-lettering above, so one bad message never holds up
+//   the good ones beside it.
 //   {group}: ticketly_bus_consumer_lag (messages in this member's partitions not yet handled).
 #include <boost/asio/awaitable.hpp>
 
@@ -40,6 +46,7 @@ class Registry;
 namespace ticketly::bus {
 
 using Handler = std::function<asio::awaitable<void>(const Message&)>;
+using BatchHandler = std::function<asio::awaitable<void>(const std::vector<Message>&)>;
 
 struct RetryPolicy {
   int max_attempts = 5;                              // then dead-letter
@@ -56,6 +63,7 @@ struct ConsumerOptions {
   std::string dead_letter_suffix = ".dlq";
   std::size_t max_batch = 256;    // see MemberOptions
   std::size_t max_backlog = 1024;
+  std::size_t max_handler_batch = 64;  // messages per call of a batch handler
 };
 
 class ConsumerRuntime {
@@ -69,6 +77,9 @@ class ConsumerRuntime {
 
   // Registers the handler of `topic` (before start()).
   void on(std::string topic, Handler handler);
+  // The same, with a batch handler for bursts (see above); `handler` handles a message that
+  // waits alone, and each message of a batch that failed.
+  void on(std::string topic, Handler handler, BatchHandler batch);
   // Whether any handler was registered: a service that consumes nothing never joins a group.
   bool has_handlers() const;
 

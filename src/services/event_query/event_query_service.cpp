@@ -33,7 +33,8 @@ class EventQueryService final : public service::Service {
     context.consumer->on(std::string(kEventsTopic), handler);
     context.consumer->on(std::string(kCategoriesTopic), handler);
     context.consumer->on(std::string(kSeatStatusTopic), handler);
-    for (auto topic : kOrderTopics) context.consumer->on(std::string(topic), handler);
+    auto orders = [this](const std::vector<bus::Message>& batch) { return projector_.apply_orders(batch); };
+    for (auto topic : kOrderTopics) context.consumer->on(std::string(topic), handler, orders);
     register_metrics(context.metrics);
   }
 

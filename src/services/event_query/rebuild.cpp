@@ -54,7 +54,8 @@ RebuildResult rebuild_read_model(const RebuildOptions& options) {
     consumer.on(std::string(kEventsTopic), handler);
     consumer.on(std::string(kCategoriesTopic), handler);
     consumer.on(std::string(kSeatStatusTopic), handler);
-    for (auto topic : kOrderTopics) consumer.on(std::string(topic), handler);
+    auto orders = [&projector](const std::vector<bus::Message>& batch) { return projector.apply_orders(batch); };
+    for (auto topic : kOrderTopics) consumer.on(std::string(topic), handler, orders);
     consumer.start();
 
     const auto deadline = std::chrono::steady_clock::now() + options.timeout;

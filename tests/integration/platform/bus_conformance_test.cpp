@@ -7,6 +7,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <set>
@@ -353,6 +354,78 @@ TEST_P(BusConformance, DeadLettersAPoisonMessageWhileOtherKeysFlow) {
   EXPECT_EQ(*parked.header(header::kOriginalOffset), std::to_string(first_attempt.offset));
   ASSERT_NE(parked.header("trace"), nullptr);
   EXPECT_EQ(*parked.header("trace"), "t-1");
+  dlq->stop();
+  c->stop();
+}
+
+// A batch handler gets the messages that wait together; when it fails, each message is
+// handled alone, so the good ones beside a poison message are applied once and in order.
+TEST_P(BusConformance, BatchHandlerTakesBurstsAndFallsBackToOneByOne) {
+  create_topic("conf.batch", 1);
+  std::vector<OutgoingMessage> messages;
+  for (int i = 0; i < 20; ++i) messages.push_back({"conf.batch", "k", i == 10 ? "bad" : std::to_string(i), {}});
+  produce(messages);  // before the consumer starts: they wait together
+
+  Received handled, dead;
+  std::atomic<int> batches{0}, failed_batches{0};
+  std::atomic<std::size_t> largest{0};
+  Handler one = [&](const Message& m) -> awaitable<void> {
+    if (m.payload == "bad") throw std::runtime_error("bad payload");
+    handled.add(m, "one");
+    co_return;
+  };
+  BatchHandler many = [&](const std::vector<Message>& batch) -> awaitable<void> {
+    ++batches;
+    largest = std::max(largest.load(), batch.size());
+    // All or nothing, like a transaction: a bad payload fails the batch before any is applied.
+    for (const auto& m : batch) {
+      if (m.payload == "bad") {
+        ++failed_batches;
+        throw std::runtime_error("bad payload in the batch");
+      }
+    }
+    for (const auto& m : batch) handled.add(m, "batch");
+    co_return;
+  };
+  ConsumerOptions o;
+  o.group = "batch-readers";
+  o.retry = RetryPolicy{.max_attempts = 2, .initial_backoff = 20ms, .multiplier = 2.0, .max_backoff = 50ms};
+  auto c = std::make_unique<ConsumerRuntime>(*bus_, *io_, o);
+  c->on("conf.batch", one, many);
+  c->start();
+  auto dlq = consumer("batch-dlq-readers", "conf.batch.dlq", recorder(dead));
+
+  ASSERT_TRUE(handled.wait_for(19, kTimeout)) << handled.size();
+  ASSERT_TRUE(dead.wait_for(1, kTimeout));
+  EXPECT_EQ(dead.all().front().payload, "bad");
+  std::vector<std::string> payloads;
+  for (const auto& m : handled.all()) payloads.push_back(m.payload);
+  std::vector<std::string> expected;
+  for (int i = 0; i < 20; ++i) {
+    if (i != 10) expected.push_back(std::to_string(i));
+  }
+  EXPECT_EQ(payloads, expected);  // each good message once, in offset order
+  EXPECT_GE(batches.load(), 1);
+  EXPECT_GT(largest.load(), 1u);
+  EXPECT_GE(failed_batches.load(), 1);
+  const auto counts = handled.count_by_consumer();
+  EXPECT_GT(counts.count("one") ? counts.at("one") : 0u, 0u);  // the failed batch's good messages
+  EXPECT_EQ(c->stats().processed, 19u);
+  EXPECT_EQ(c->stats().dead_lettered, 1u);
+
+  // A burst without a bad message is applied by the batch handler.
+  std::vector<OutgoingMessage> more;
+  for (int i = 20; i < 30; ++i) more.push_back({"conf.batch", "k", std::to_string(i), {}});
+  produce(more);
+  ASSERT_TRUE(handled.wait_for(29, kTimeout)) << handled.size();
+  const auto all = handled.all();
+  std::size_t by_batch = 0;
+  for (std::size_t i = 19; i < all.size(); ++i) EXPECT_EQ(all[i].payload, std::to_string(i + 1));
+  for (const auto& [who, n] : handled.count_by_consumer()) {
+    if (who == "batch") by_batch = n;
+  }
+  EXPECT_GT(by_batch, 0u);
+  EXPECT_EQ(c->stats().processed, 29u);
   dlq->stop();
   c->stop();
 }

@@ -1,5 +1,7 @@
 #include "services/event_query/store/projector.h"
 
+#include <map>
+#include <optional>
 #include <stdexcept>
 
 #include "services/event_query/model/event_snapshot.h"
@@ -69,6 +71,18 @@ constexpr db::Statement kUpsertOrder{"eq.upsert_order", R"sql(
 INSERT INTO eq_orders (id, version, event_id, session_id, status, subtotal_cents, discount_cents, price_cents,
                        created_at, tickets)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)
+ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, event_id = EXCLUDED.event_id,
+  session_id = EXCLUDED.session_id, status = EXCLUDED.status, subtotal_cents = EXCLUDED.subtotal_cents,
+  discount_cents = EXCLUDED.discount_cents, price_cents = EXCLUDED.price_cents,
+  created_at = EXCLUDED.created_at, tickets = EXCLUDED.tickets
+WHERE eq_orders.version < EXCLUDED.version)sql"};
+
+// The same for a batch (one row per order, in id order: Projector::apply_orders).
+constexpr db::Statement kUpsertOrders{"eq.upsert_orders", R"sql(
+INSERT INTO eq_orders (id, version, event_id, session_id, status, subtotal_cents, discount_cents, price_cents,
+                       created_at, tickets)
+SELECT * FROM unnest($1::uuid[], $2::int8[], $3::uuid[], $4::uuid[], $5::text[], $6::int8[], $7::int8[], $8::int8[],
+                     $9::timestamptz[], $10::jsonb[])
 ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, event_id = EXCLUDED.event_id,
   session_id = EXCLUDED.session_id, status = EXCLUDED.status, subtotal_cents = EXCLUDED.subtotal_cents,
   discount_cents = EXCLUDED.discount_cents, price_cents = EXCLUDED.price_cents,
@@ -209,24 +223,81 @@ asio::awaitable<void> Projector::apply_seat_status(const json::Json& payload) {
   co_await db_.transaction(tx);
 }
 
-asio::awaitable<void> Projector::apply_order(const json::Json& payload) {
-  const Uuid id = fields::uuid(payload, "OrderID");
-  const std::int64_t version = fields::find(payload, "Version") ? fields::integer(payload, "Version") : 0;
-  std::string status = fields::str(payload, "Status");
-  json::Json tickets = json::Json::array();
+namespace {
+
+// An order snapshot as the read model keeps it (eq_orders).
+struct OrderRow {
+  Uuid id;
+  std::int64_t version = 0;
+  std::optional<Uuid> event, session;
+  std::string status;
+  std::int64_t subtotal = 0, discount = 0, price = 0;
+  std::optional<Timestamp> created;
+  json::Json tickets;
+};
+
+OrderRow order_row(const json::Json& payload) {
+  OrderRow o;
+  o.id = fields::uuid(payload, "OrderID");
+  o.version = fields::find(payload, "Version") ? fields::integer(payload, "Version") : 0;
+  o.status = fields::str(payload, "Status");
+  o.tickets = json::Json::array();
   for (const auto& t : fields::array(payload, "tickets")) {
-    tickets.push_back({{"seat_id", fields::opt_str(t, "seat_id").value_or("")},
-                       {"tier_id", fields::opt_str(t, "tier_id").value_or("")},
-                       {"price_cents", fields::cents_of(t, "price_at_purchase")}});
+    o.tickets.push_back({{"seat_id", fields::opt_str(t, "seat_id").value_or("")},
+                         {"tier_id", fields::opt_str(t, "tier_id").value_or("")},
+                         {"price_cents", fields::cents_of(t, "price_at_purchase")}});
   }
-  const std::optional<Uuid> event = fields::opt_uuid(payload, "EventID");
-  const std::optional<Uuid> session = fields::opt_uuid(payload, "SessionID");
-  const std::int64_t subtotal = fields::cents_of(payload, "SubTotal");
-  const std::int64_t discount = fields::cents_of(payload, "DiscountAmount");
-  const std::int64_t price = fields::cents_of(payload, "Price");
-  const std::optional<Timestamp> created = fields::opt_time(payload, "CreatedAt");
+  o.event = fields::opt_uuid(payload, "EventID");
+  o.session = fields::opt_uuid(payload, "SessionID");
+  o.subtotal = fields::cents_of(payload, "SubTotal");
+  o.discount = fields::cents_of(payload, "DiscountAmount");
+  o.price = fields::cents_of(payload, "Price");
+  o.created = fields::opt_time(payload, "CreatedAt");
+  return o;
+}
+
+}  // namespace
+
+asio::awaitable<void> Projector::apply_order(const json::Json& payload) {
+  const OrderRow o = order_row(payload);
   auto tx = [&](db::Connection& c) -> asio::awaitable<void> {
-    co_await c.execute(kUpsertOrder, id, version, event, session, status, subtotal, discount, price, created, tickets);
+    co_await c.execute(kUpsertOrder, o.id, o.version, o.event, o.session, o.status, o.subtotal, o.discount, o.price,
+                       o.created, o.tickets);
+  };
+  co_await db_.transaction(tx);
+}
+
+asio::awaitable<void> Projector::apply_orders(const std::vector<bus::Message>& messages) {
+  // Newest snapshot per order (one statement may change a row once), rows in id order
+  // (batches of the created/updated/cancelled topics run side by side and must not wait
+  // on each other in a cycle).
+  std::map<Uuid, OrderRow> newest;
+  for (const auto& m : messages) {
+    OrderRow o = order_row(parse_payload(m));
+    auto [it, inserted] = newest.try_emplace(o.id, o);
+    if (!inserted && it->second.version < o.version) it->second = std::move(o);
+  }
+  std::vector<Uuid> ids;
+  std::vector<std::int64_t> versions, subtotals, discounts, prices;
+  std::vector<std::optional<Uuid>> events, sessions;
+  std::vector<std::string> statuses;
+  std::vector<std::optional<Timestamp>> created;
+  std::vector<json::Json> tickets;
+  for (const auto& [id, o] : newest) {
+    ids.push_back(id);
+    versions.push_back(o.version);
+    events.push_back(o.event);
+    sessions.push_back(o.session);
+    statuses.push_back(o.status);
+    subtotals.push_back(o.subtotal);
+    discounts.push_back(o.discount);
+    prices.push_back(o.price);
+    created.push_back(o.created);
+    tickets.push_back(o.tickets);
+  }
+  auto tx = [&](db::Connection& c) -> asio::awaitable<void> {
+    co_await c.execute(kUpsertOrders, ids, versions, events, sessions, statuses, subtotals, discounts, prices, created,
+                       tickets);
   };
   co_await db_.transaction(tx);
 }

@@ -41,6 +41,10 @@ class Projector {
   asio::awaitable<void> apply_category_message(const json::Json& payload);
   asio::awaitable<void> apply_seat_status(const json::Json& payload);
   asio::awaitable<void> apply_order(const json::Json& payload);
+  // Order snapshots of one topic partition (the consumer's batch handler): one statement and
+  // one transaction for all; throws like apply() if any payload breaks the contract (the
+  // consumer then applies them one by one).
+  asio::awaitable<void> apply_orders(const std::vector<bus::Message>& messages);
 
  private:
   db::Database& db_;
