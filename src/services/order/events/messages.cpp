@@ -1,5 +1,7 @@
 #include "services/order/events/messages.h"
 
+#include <algorithm>
+
 #include "platform/types/time.h"
 #include "services/order/api/dto.h"
 
@@ -17,6 +19,23 @@ bus::OutgoingMessage seat_status(const Uuid& session, const std::vector<Uuid>& s
                         {"seq", seq},
                         {"occurredAt", format_iso8601(Clock::now(), true)}};
   return {std::string(kSeatStatusTopic), session.str(), payload.dump(), {{"type", "SeatStatus"}}};
+}
+
+void SeatStatusBatch::add(const Uuid& session, const std::vector<Uuid>& seats, const Uuid& order, std::int64_t seq) {
+  auto& s = sessions_[session];
+  s.seats.insert(s.seats.end(), seats.begin(), seats.end());
+  s.orders.push_back(order);
+  s.seq = std::max(s.seq, seq);
+}
+
+std::vector<bus::OutgoingMessage> SeatStatusBatch::messages() const {
+  std::vector<bus::OutgoingMessage> out;
+  for (const auto& [session, s] : sessions_) {
+    std::optional<Uuid> one;
+    if (s.orders.size() == 1) one = s.orders.front();
+    out.push_back(seat_status(session, s.seats, status_, one, s.seq));
+  }
+  return out;
 }
 
 bus::OutgoingMessage order_snapshot(std::string_view topic, const Order& order) {

@@ -1,8 +1,5 @@
 #include "services/order/inventory/hold_writer.h"
 
-#include <algorithm>
-#include <map>
-
 #include "platform/bus/outbox.h"
 #include "platform/db/batch_order.h"
 #include "services/order/events/messages.h"
@@ -25,22 +22,14 @@ asio::awaitable<std::vector<store::PlaceResult>> write_batch(db::Database& db, c
     auto results = db::in_batch_order(std::move(sorted), positions);
     std::vector<bus::OutgoingMessage> messages;
     // One LOCKED message per session of the batch (with the seats of all its new holds).
-    std::map<Uuid, std::pair<std::vector<Uuid>, std::int64_t>> locked;
-    std::map<Uuid, std::vector<Uuid>> orders_of;
+    events::SeatStatusBatch locked("LOCKED");
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (results[i].kind != store::PlaceResult::Kind::Held) continue;
       const auto& r = batch[i];
       messages.push_back(r.created);
-      auto& entry = locked[r.session_id];
-      entry.first.insert(entry.first.end(), r.seat_ids.begin(), r.seat_ids.end());
-      entry.second = std::max(entry.second, results[i].seq);
-      orders_of[r.session_id].push_back(r.order_id);
+      locked.add(r.session_id, r.seat_ids, r.order_id, results[i].seq);
     }
-    for (auto& [session, seats] : locked) {
-      std::optional<Uuid> one;
-      if (orders_of[session].size() == 1) one = orders_of[session].front();
-      messages.push_back(events::seat_status(session, seats.first, "LOCKED", one, seats.second));
-    }
+    for (auto& m : locked.messages()) messages.push_back(std::move(m));
     // The hot path never NOTIFYs (it serialises commits server-wide): the local relay is
     // woken after commit; a relay in another process picks the rows up on its poll.
     const bus::PublishOptions options{.wake = bus::Wake::local_only};

@@ -28,6 +28,7 @@ asio::awaitable<std::vector<PaymentOutcome>> write_batch(db::Database& db, const
     }
     auto orders = co_await store::load_orders(tx, changed);
     std::vector<bus::OutgoingMessage> messages;
+    events::SeatStatusBatch booked("BOOKED");  // one message per session, as for holds
     for (std::size_t i = 0; i < batch.size(); ++i) {
       auto& o = outcomes[i];
       if (!o.result.changed_order()) continue;
@@ -36,10 +37,9 @@ asio::awaitable<std::vector<PaymentOutcome>> write_batch(db::Database& db, const
       if (it == orders.end()) continue;
       o.order = *it;
       messages.push_back(events::order_snapshot(events::kOrderUpdatedTopic, *it));
-      if (o.result.result == "completed") {
-        messages.push_back(events::seat_status(it->session_id, it->seat_ids(), "BOOKED", it->id, o.result.seq));
-      }
+      if (o.result.result == "completed") booked.add(it->session_id, it->seat_ids(), it->id, o.result.seq);
     }
+    for (auto& m : booked.messages()) messages.push_back(std::move(m));
     // As for holds: the local relay is woken after commit, without a NOTIFY.
     const bus::PublishOptions options{.wake = bus::Wake::local_only};
     co_await bus::publish_batch(tx, std::move(messages), options);
