@@ -219,6 +219,21 @@ void publish_order_updated(const TestApp& app, const Json& order) {
   sql(app.database_url("event_command"), "NOTIFY ticketly_outbox");
 }
 
+void publish_orders_updated(const TestApp& app, const std::vector<Json>& orders) {
+  Json keys = Json::array(), payloads = Json::array();
+  for (const auto& o : orders) {
+    keys.push_back(o.value("OrderID", ""));
+    payloads.push_back(o);
+  }
+  sql(app.database_url("event_command"),
+      "INSERT INTO outbox (topic, key, payload, headers) "
+      "SELECT 'ticketly.order.updated', k, p, '{\"type\":\"OrderSnapshot\"}'::jsonb "
+      "FROM jsonb_array_elements_text($1::jsonb) WITH ORDINALITY AS a(k, i) "
+      "JOIN jsonb_array_elements($2::jsonb) WITH ORDINALITY AS b(p, i) USING (i) ORDER BY i",
+      {keys.dump(), payloads.dump()});
+  sql(app.database_url("event_command"), "NOTIFY ticketly_outbox");
+}
+
 std::vector<Json> published(const TestApp& app, const std::string& topic, const std::string& key) {
   const auto& s = app.settings();
   const std::string url = bus::bus_database_url(s.bus, s.pg_url, s.db_name_prefix);

@@ -84,6 +84,8 @@ std::vector<std::vector<std::string>> sql(const std::string& url, const std::str
 // Puts `order` (an OrderSnapshot as docs/EVENTS.md describes) on `ticketly.order.updated`
 // through the service database's outbox, as the order service would.
 void publish_order_updated(const TestApp& app, const Json& order);
+// The same for several snapshots in one outbox transaction: they reach the bus together.
+void publish_orders_updated(const TestApp& app, const std::vector<Json>& orders);
 
 // The payloads published to `topic` with `key` so far, oldest first (from the bus log).
 std::vector<Json> published(const TestApp& app, const std::string& topic, const std::string& key);

@@ -3,6 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <cmath>
+#include <map>
+#include <optional>
+#include <set>
+#include <vector>
 
 #include "services/event_command/domain/money.h"
 #include "services/event_command/events/snapshots.h"
@@ -54,51 +58,95 @@ std::optional<CompletedOrder> completed_order(const Json& order) {
   return out;
 }
 
-asio::awaitable<void> handle(App& app, const bus::Message& m) {
+std::optional<CompletedOrder> completed_order_of(const bus::Message& m) {
   Json order = Json::parse(m.payload, nullptr, false);
   if (order.is_discarded()) {
     spdlog::warn("order.updated message {} is not JSON; skipped", m.key);
-    co_return;
+    return std::nullopt;
   }
-  co_await apply_order_update(app, order);
+  return completed_order(order);
+}
+
+// Applies the orders of one event (locked first: one change of the aggregate at a time).
+// Returns whether anything changed.
+asio::awaitable<bool> apply_to_event(db::Connection& tx, App& app, const Uuid& event_id,
+                                     const std::vector<const CompletedOrder*>& orders) {
+  co_await store::find_event(tx, event_id, true);
+  bool counted = false;
+  bool publish = false;  // the snapshot carries discount usage and session status
+  std::set<Uuid> sessions;
+  for (const CompletedOrder* order : orders) {
+    const bool first = co_await store::count_order(tx, order->order_id, order->session_id, order->discount_id);
+    if (!first) continue;
+    counted = true;
+    co_await store::book_seats(tx, order->session_id, order->seat_ids, order->order_id);
+    if (order->discount_id) {
+      co_await store::count_discount_use(tx, event_id, *order->discount_id, order->discount_amount);
+      publish = true;
+    }
+    sessions.insert(order->session_id);
+  }
+  for (const Uuid& session_id : sessions) {
+    auto session = co_await store::find_session(tx, session_id);
+    const bool sold_out = co_await store::sold_out(tx, session_id);
+    if (session->status == SessionStatus::OnSale && sold_out) {
+      co_await store::update_status(tx, session_id, SessionStatus::SoldOut);
+      publish = true;
+    }
+  }
+  if (publish) {
+    co_await store::bump_event(tx, event_id);
+    co_await publish_event(tx, app, event_id);
+  }
+  co_return counted;
+}
+
+// All of `orders` in one transaction; events are locked in id order, so batches that run
+// side by side (one per topic partition) never wait on each other in a cycle.
+asio::awaitable<bool> apply_completed(App& app, const std::vector<CompletedOrder>& orders) {
+  if (orders.empty()) co_return false;
+  auto work = [&](db::Connection& tx) -> asio::awaitable<bool> {
+    std::map<Uuid, std::vector<const CompletedOrder*>> by_event;
+    for (const auto& order : orders) {
+      auto event_id = co_await store::event_of_session(tx, order.session_id);
+      if (event_id) by_event[*event_id].push_back(&order);  // else the event is gone: nothing to keep current
+    }
+    bool changed = false;
+    for (const auto& [event_id, list] : by_event) {
+      const bool counted = co_await apply_to_event(tx, app, event_id, list);
+      changed = changed || counted;
+    }
+    co_return changed;
+  };
+  co_return co_await app.db.transaction(work);
+}
+
+asio::awaitable<void> handle(App& app, const bus::Message& m) {
+  std::vector<CompletedOrder> orders;
+  if (auto order = completed_order_of(m)) orders.push_back(std::move(*order));
+  co_await apply_completed(app, orders);
+}
+
+asio::awaitable<void> handle_batch(App& app, const std::vector<bus::Message>& batch) {
+  std::vector<CompletedOrder> orders;
+  for (const auto& m : batch) {
+    if (auto order = completed_order_of(m)) orders.push_back(std::move(*order));
+  }
+  co_await apply_completed(app, orders);
 }
 
 }  // namespace
 
 void register_order_consumer(App& app, bus::ConsumerRuntime& consumer) {
-  consumer.on(std::string(topics::kOrderUpdated), [&app](const bus::Message& m) { return handle(app, m); });
+  consumer.on(
+      std::string(topics::kOrderUpdated), [&app](const bus::Message& m) { return handle(app, m); },
+      [&app](const std::vector<bus::Message>& batch) { return handle_batch(app, batch); });
 }
 
 asio::awaitable<bool> apply_order_update(App& app, const Json& payload) {
-  const auto order = completed_order(payload);
-  if (!order) co_return false;
-  auto work = [&](db::Connection& tx) -> asio::awaitable<bool> {
-    auto event_id = co_await store::event_of_session(tx, order->session_id);
-    if (!event_id) co_return false;  // the event is gone: nothing to keep current
-    co_await store::find_event(tx, *event_id, true);  // one change of the aggregate at a time
-    const bool first = co_await store::count_order(tx, order->order_id, order->session_id, order->discount_id);
-    if (!first) co_return false;
-    co_await store::book_seats(tx, order->session_id, order->seat_ids, order->order_id);
-    // The snapshot carries each discount's currentUsage (the read side refuses used-up
-    // codes) and each session's status: either change publishes a new version.
-    bool changed = false;
-    if (order->discount_id) {
-      co_await store::count_discount_use(tx, *event_id, *order->discount_id, order->discount_amount);
-      changed = true;
-    }
-    auto session = co_await store::find_session(tx, order->session_id);
-    const bool sold_out = co_await store::sold_out(tx, order->session_id);
-    if (session->status == SessionStatus::OnSale && sold_out) {
-      co_await store::update_status(tx, order->session_id, SessionStatus::SoldOut);
-      changed = true;
-    }
-    if (changed) {
-      co_await store::bump_event(tx, *event_id);
-      co_await publish_event(tx, app, *event_id);
-    }
-    co_return true;
-  };
-  co_return co_await app.db.transaction(work);
+  std::vector<CompletedOrder> orders;
+  if (auto order = completed_order(payload)) orders.push_back(std::move(*order));
+  co_return co_await apply_completed(app, orders);
 }
 
 }  // namespace ticketly::event_command

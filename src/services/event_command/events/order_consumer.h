@@ -4,7 +4,8 @@
 // ON_SALE session is booked, the session becomes SOLD_OUT (a new event snapshot).
 //
 // Idempotent: an order counts once (counted_orders, in the same transaction), however
-// often — and in whatever order — its messages arrive.
+// often — and in whatever order — its messages arrive. A burst of messages is applied in
+// one transaction (the consumer's batch handler), one snapshot per changed event.
 #include <boost/asio/awaitable.hpp>
 
 #include "platform/bus/bus.h"

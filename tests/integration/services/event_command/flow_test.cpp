@@ -124,6 +124,60 @@ TEST_F(EventCommandFlow, OrganizationToCompletedEventToDeletion) {
   EXPECT_EQ(api().get("/v1/organizations/" + org, owner_).status, 404);
 }
 
+// A burst of order snapshots in one partition is applied in one transaction (the
+// consumer's batch handler): each completed order counts once, a pending one not at all.
+TEST_F(EventCommandFlow, ABurstOfOrdersCountsEachCompletedOrderOnce) {
+  const std::string org = api().create_organization(owner_, "Burst Org");
+  Json request = event_request(org, api().any_category(owner_));
+  auto created = api().create_event(owner_, request, {});
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string event = created.json()["id"];
+  const std::string session = session_id(request), discount = discount_id(request);
+  ASSERT_EQ(api().post("/v1/events/" + event + "/approve", Json::object(), admin_).status, 200);
+  ASSERT_EQ(api().patch("/internal/v1/sessions/" + session + "/on-sale", Json::object(), service()).status, 200);
+  auto detail = api().get("/v1/events/" + event, owner_).json();
+  const auto& row = detail["sessions"][0]["layoutData"]["layout"]["blocks"][0]["rows"][0]["seats"];
+
+  // Order ids on one partition of the topic, so that the messages wait together.
+  auto same_partition_id = [](std::int32_t partition) {
+    for (;;) {
+      auto id = Uuid::random().str();
+      if (bus::partition_for(id, 8) == partition) return id;
+    }
+  };
+  const std::string a = Uuid::random().str();
+  const auto partition = bus::partition_for(a, 8);
+  const std::string b = same_partition_id(partition), c = same_partition_id(partition);
+  auto order = [&](const std::string& id, const std::string& status, const std::vector<std::string>& seats,
+                   bool with_discount) {
+    Json tickets = Json::array();
+    for (const auto& seat : seats) tickets.push_back({{"seat_id", seat}});
+    return Json{{"type", "OrderSnapshot"}, {"Version", 3},         {"OrderID", id},
+                {"EventID", event},         {"SessionID", session}, {"Status", status},
+                {"DiscountID", with_discount ? Json(discount) : Json(nullptr)},
+                {"DiscountAmount", with_discount ? 500.0 : 0.0},  {"tickets", tickets}};
+  };
+  const std::string s0 = row[0]["id"], s1 = row[1]["id"];
+  const Json first = order(a, "completed", {s0}, true);
+  publish_orders_updated(*app_, {first, order(b, "completed", {s1}, true), first, order(c, "pending", {}, false)});
+
+  bool counted = false;
+  for (int i = 0; i < 200 && !counted; ++i) {
+    auto d = api().get("/v1/events/" + event + "/discounts/" + discount, owner_);
+    counted = d.status == 200 && d.json()["currentUsage"] == 2;
+    if (!counted) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  ASSERT_TRUE(counted) << "the orders were not applied";
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto used = api().get("/v1/events/" + event + "/discounts/" + discount, owner_).json();
+  EXPECT_EQ(used["currentUsage"], 2);  // a and b, a once although delivered twice
+  EXPECT_EQ(used["discountedTotal"], 1000.0);
+  const Json seats = api().get("/v1/sessions/" + session, owner_).json()["layoutData"]["layout"]["blocks"][0]["rows"][0]["seats"];
+  EXPECT_EQ(seats[0]["status"], "BOOKED");
+  EXPECT_EQ(seats[1]["status"], "BOOKED");
+  EXPECT_EQ(seats[2]["status"], "RESERVED");
+}
+
 TEST_F(EventCommandFlow, InternalRoutesNeedAServiceAccount) {
   auto c = create_event();
   const std::string path = "/internal/v1/sessions/" + c.session() + "/on-sale";
