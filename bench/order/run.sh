@@ -32,8 +32,8 @@ BIN="${TICKETLY_BUILD_DIR:-$TICKETLY_ROOT/build}/ticketly"
 
 # Below Linux's ephemeral ports (32768-60999): wrk's tens of thousands of connections leave
 # TIME_WAIT sockets on ports there, and one on the cluster's port stops it from starting.
-# PG_STATS=1: pg_stat_statements on; the statements that cost the server most are written
-# to the work directory (statements.txt) after the scenarios.
+# PG_STATS=1: pg_stat_statements on; the statements that cost the server most in each
+# scenario are written to the work directory (statements-<scenario>.txt; KEEP_WORK=1).
 export TICKETLY_PG_STATS="${PG_STATS:-0}"
 export TICKETLY_PG_NAME="${TICKETLY_PG_NAME:-bench-order}" TICKETLY_PG_PORT="${TICKETLY_BENCH_PG_PORT:-25444}"
 pids=()
@@ -61,6 +61,14 @@ curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null || { tail -n 30 "$WORK/tick
 log "seeding $USERS users and the bench events"
 python3 "$BENCH_DIR/seed.py" "http://127.0.0.1:$PORT" "$PG_URL/bench_order_bus" "$PG_URL/bench_order_order" "$WORK" "$USERS"
 
+statements() {  # name: what PostgreSQL spent the scenario on (PG_STATS=1)
+  [ "$TICKETLY_PG_STATS" = "1" ] || return 0
+  psql -X "$PG_URL/bench_order_order" -c "SELECT d.datname, s.calls, round(s.total_exec_time) AS total_ms,
+      round((s.total_exec_time / s.calls)::numeric, 3) AS mean_ms, s.toplevel, left(regexp_replace(s.query, '\s+', ' ', 'g'), 110) AS query
+    FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid ORDER BY s.total_exec_time DESC LIMIT 40" \
+    -c "SELECT pg_stat_statements_reset()" > "$WORK/statements-$1.txt"
+  log "statements: $WORK/statements-$1.txt"
+}
 run() {  # name connections script [event]
   log "wrk $1: -t$THREADS -c$2 -d$DURATION $3"
   local from=$(($(wc -l < "$WORK/ticketly.log") + 1))
@@ -68,6 +76,7 @@ run() {  # name connections script [event]
     "http://127.0.0.1:$PORT" > "$WORK/$1.txt" 2>&1
   sleep 1  # the access log is written asynchronously
   tail -n +"$from" "$WORK/ticketly.log" | python3 "$BENCH_DIR/latency_split.py" "$1" > "$WORK/$1-split.txt"
+  statements "$1"
   wrk -t"$THREADS" -c"$2" -d"$DURATION" --latency "http://127.0.0.1:$PORT/health" > "$WORK/$1-health.txt" 2>&1
   cat "$WORK/$1.txt" >&2
 }
@@ -86,12 +95,6 @@ for s in $SCENARIOS; do
   esac
 done
 
-if [ "$TICKETLY_PG_STATS" = "1" ]; then
-  psql -X "$PG_URL/bench_order_order" -c "SELECT d.datname, s.calls, round(s.total_exec_time) AS total_ms,
-      round((s.total_exec_time / s.calls)::numeric, 3) AS mean_ms, s.toplevel, left(regexp_replace(s.query, '\\s+', ' ', 'g'), 110) AS query
-    FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid ORDER BY s.total_exec_time DESC LIMIT 40" > "$WORK/statements.txt"
-  log "statements: $WORK/statements.txt"
-fi
 rps() { awk '/^Requests\/sec/ {print $2}' "$WORK/$1.txt"; }
 pct() { awk -v p="$2" '$1 == p {print $2}' "$WORK/$1.txt"; }
 count() { awk -v n="$2" '$1 == "COUNT" && $2 == n {print $3}' "$WORK/$1.txt"; }
