@@ -5,6 +5,7 @@
 #
 #   bench/event_query/run.sh
 #   CONNECTIONS=64 DURATION=10s SUBSCRIBERS=2000 bench/event_query/run.sh
+#   SSE_ONLY=1 bench/event_query/run.sh        # only the fan-out (bench/tools/sse_fanout.cpp)
 source "$(dirname "$0")/../../scripts/lib.sh"
 
 CONNECTIONS="${CONNECTIONS:-128}"
@@ -15,8 +16,9 @@ PORT="${TICKETLY_BENCH_PORT:-18082}"
 WORK="$(mktemp -d /tmp/ticketly-eq-bench.XXXXXX)"
 HERE="$TICKETLY_ROOT/bench/event_query"
 
-"$TICKETLY_ROOT/scripts/build.sh" Release ticketly
+"$TICKETLY_ROOT/scripts/build.sh" Release ticketly bench_sse_fanout
 BIN="${TICKETLY_BUILD_DIR:-$TICKETLY_ROOT/build}/ticketly"
+FANOUT="${TICKETLY_BUILD_DIR:-$TICKETLY_ROOT/build}/bench/bench_sse_fanout"
 
 # Below Linux's ephemeral ports (32768-60999): wrk's tens of thousands of connections leave
 # TIME_WAIT sockets on ports there, and one on the cluster's port stops it from starting.
@@ -79,6 +81,7 @@ run_wrk() {  # name url [lua] [header]
     "$(awk '$1 == "99%" {print $2}' "$WORK/$1.txt")"
 }
 BASE="http://127.0.0.1:$PORT"
+if [ "${SSE_ONLY:-0}" != "1" ]; then
 echo "== event-query benchmark: $CONNECTIONS connections, $THREADS wrk threads, $DURATION each, $(nproc) cores"
 run_wrk health "$BASE/health"
 run_wrk seatmap "$BASE/api/event-query/v1/sessions/$SESSION/seating-map"
@@ -91,6 +94,7 @@ run_wrk seatmap-304 "$BASE/api/event-query/v1/sessions/$SESSION/seating-map" "" 
 run_wrk basicinfo "$BASE/api/event-query/v1/events/$EVENT/basic-info"
 run_wrk search "$BASE" "$HERE/search.lua"
 run_wrk health2 "$BASE/health"
+fi
 
 log "SSE fan-out: $SUBSCRIBERS subscribers"
-python3 "$HERE/sse_fanout.py" "$PORT" "$SESSION" "$SUBSCRIBERS" 10 "$BUS_URL" $SEATS
+"$FANOUT" "$PORT" "$SESSION" "$SUBSCRIBERS" "$BUS_URL" $SEATS  # one round per seat (10)
