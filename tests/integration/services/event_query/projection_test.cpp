@@ -124,8 +124,11 @@ TEST_F(EventQueryProjection, CategoriesFromSnapshotsAndCategoryMessages) {
   const std::string rock = Uuid::random().str();
   bus_->category(category_snapshot(music, "Music Projection", std::nullopt, 1));
   bus_->category(category_snapshot(rock, "Rock Projection", music, 1));
+  // The two messages have different keys, so they may be applied in either order: wait
+  // for both (the child names its parent once the parent is there).
   auto r = poll_get(port(), "/api/event-query/v1/categories", [&](const HttpResult& res) {
-    return res.status == 200 && res.body.find(rock) != std::string::npos;
+    return res.status == 200 && res.body.find(rock) != std::string::npos &&
+           res.body.find("\"parentName\":\"Music Projection\"") != std::string::npos;
   });
   ASSERT_EQ(r.status, 200);
   bool found = false;
