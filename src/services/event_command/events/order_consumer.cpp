@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <vector>
 
 #include "services/event_command/domain/money.h"
@@ -68,17 +69,14 @@ std::optional<CompletedOrder> completed_order_of(const bus::Message& m) {
 }
 
 // Applies the orders of one event (locked first: one change of the aggregate at a time).
-// Returns whether anything changed.
-asio::awaitable<bool> apply_to_event(db::Connection& tx, App& app, const Uuid& event_id,
+asio::awaitable<void> apply_to_event(db::Connection& tx, App& app, const Uuid& event_id,
                                      const std::vector<const CompletedOrder*>& orders) {
   co_await store::find_event(tx, event_id, true);
-  bool counted = false;
   bool publish = false;  // the snapshot carries discount usage and session status
   std::set<Uuid> sessions;
   for (const CompletedOrder* order : orders) {
     const bool first = co_await store::count_order(tx, order->order_id, order->session_id, order->discount_id);
     if (!first) continue;
-    counted = true;
     co_await store::book_seats(tx, order->session_id, order->seat_ids, order->order_id);
     if (order->discount_id) {
       co_await store::count_discount_use(tx, event_id, *order->discount_id, order->discount_amount);
@@ -98,55 +96,36 @@ asio::awaitable<bool> apply_to_event(db::Connection& tx, App& app, const Uuid& e
     co_await store::bump_event(tx, event_id);
     co_await publish_event(tx, app, event_id);
   }
-  co_return counted;
 }
 
-// All of `orders` in one transaction; events are locked in id order, so batches that run
-// side by side (one per topic partition) never wait on each other in a cycle.
-asio::awaitable<bool> apply_completed(App& app, const std::vector<CompletedOrder>& orders) {
-  if (orders.empty()) co_return false;
-  auto work = [&](db::Connection& tx) -> asio::awaitable<bool> {
+// The completed orders among `messages`, in one transaction; events are locked in id
+// order, so batches that run side by side (one per topic partition) never wait on each
+// other in a cycle. A message that can never apply (not JSON, no ids) is logged and
+// skipped rather than retried into the dead-letter topic.
+asio::awaitable<void> apply_messages(App& app, std::span<const bus::Message> messages) {
+  std::vector<CompletedOrder> orders;
+  for (const auto& m : messages) {
+    if (auto order = completed_order_of(m)) orders.push_back(std::move(*order));
+  }
+  if (orders.empty()) co_return;
+  auto work = [&](db::Connection& tx) -> asio::awaitable<void> {
     std::map<Uuid, std::vector<const CompletedOrder*>> by_event;
     for (const auto& order : orders) {
       auto event_id = co_await store::event_of_session(tx, order.session_id);
       if (event_id) by_event[*event_id].push_back(&order);  // else the event is gone: nothing to keep current
     }
-    bool changed = false;
-    for (const auto& [event_id, list] : by_event) {
-      const bool counted = co_await apply_to_event(tx, app, event_id, list);
-      changed = changed || counted;
-    }
-    co_return changed;
+    for (const auto& [event_id, list] : by_event) co_await apply_to_event(tx, app, event_id, list);
   };
-  co_return co_await app.db.transaction(work);
-}
-
-asio::awaitable<void> handle(App& app, const bus::Message& m) {
-  std::vector<CompletedOrder> orders;
-  if (auto order = completed_order_of(m)) orders.push_back(std::move(*order));
-  co_await apply_completed(app, orders);
-}
-
-asio::awaitable<void> handle_batch(App& app, const std::vector<bus::Message>& batch) {
-  std::vector<CompletedOrder> orders;
-  for (const auto& m : batch) {
-    if (auto order = completed_order_of(m)) orders.push_back(std::move(*order));
-  }
-  co_await apply_completed(app, orders);
+  co_await app.db.transaction(work);
 }
 
 }  // namespace
 
 void register_order_consumer(App& app, bus::ConsumerRuntime& consumer) {
   consumer.on(
-      std::string(topics::kOrderUpdated), [&app](const bus::Message& m) { return handle(app, m); },
-      [&app](const std::vector<bus::Message>& batch) { return handle_batch(app, batch); });
-}
-
-asio::awaitable<bool> apply_order_update(App& app, const Json& payload) {
-  std::vector<CompletedOrder> orders;
-  if (auto order = completed_order(payload)) orders.push_back(std::move(*order));
-  co_return co_await apply_completed(app, orders);
+      std::string(topics::kOrderUpdated),
+      [&app](const bus::Message& m) { return apply_messages(app, std::span<const bus::Message>(&m, 1)); },
+      [&app](const std::vector<bus::Message>& batch) { return apply_messages(app, batch); });
 }
 
 }  // namespace ticketly::event_command

@@ -14,11 +14,8 @@
 
 namespace ticketly::event_command {
 
+// Order snapshots in API.md §3's shape (PascalCase keys). A payload that can never apply
+// (not JSON, no ids) is logged and skipped rather than retried into the dead-letter topic.
 void register_order_consumer(App& app, bus::ConsumerRuntime& consumer);
-
-// The handler's work for one order snapshot (API.md §3 shape, PascalCase keys). Returns
-// whether it changed anything. A payload that can never apply (not JSON, no ids) is
-// logged and skipped rather than retried into the dead-letter topic.
-boost::asio::awaitable<bool> apply_order_update(App& app, const Json& order);
 
 }  // namespace ticketly::event_command

@@ -67,17 +67,8 @@ ON CONFLICT (session_id, seat_id) DO UPDATE SET status = EXCLUDED.status, order_
 WHERE eq_seat_status.seq < EXCLUDED.seq
 RETURNING seat_id)sql"};
 
-constexpr db::Statement kUpsertOrder{"eq.upsert_order", R"sql(
-INSERT INTO eq_orders (id, version, event_id, session_id, status, subtotal_cents, discount_cents, price_cents,
-                       created_at, tickets)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)
-ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, event_id = EXCLUDED.event_id,
-  session_id = EXCLUDED.session_id, status = EXCLUDED.status, subtotal_cents = EXCLUDED.subtotal_cents,
-  discount_cents = EXCLUDED.discount_cents, price_cents = EXCLUDED.price_cents,
-  created_at = EXCLUDED.created_at, tickets = EXCLUDED.tickets
-WHERE eq_orders.version < EXCLUDED.version)sql"};
-
-// The same for a batch (one row per order, in id order: Projector::apply_orders).
+// Order snapshots, one row per order (in id order: Projector::upsert_orders); a row only
+// replaces an older version.
 constexpr db::Statement kUpsertOrders{"eq.upsert_orders", R"sql(
 INSERT INTO eq_orders (id, version, event_id, session_id, status, subtotal_cents, discount_cents, price_cents,
                        created_at, tickets)
@@ -256,35 +247,17 @@ OrderRow order_row(const json::Json& payload) {
   return o;
 }
 
-}  // namespace
-
-asio::awaitable<void> Projector::apply_order(const json::Json& payload) {
-  const OrderRow o = order_row(payload);
-  auto tx = [&](db::Connection& c) -> asio::awaitable<void> {
-    co_await c.execute(kUpsertOrder, o.id, o.version, o.event, o.session, o.status, o.subtotal, o.discount, o.price,
-                       o.created, o.tickets);
-  };
-  co_await db_.transaction(tx);
-}
-
-asio::awaitable<void> Projector::apply_orders(const std::vector<bus::Message>& messages) {
-  // Newest snapshot per order (one statement may change a row once), rows in id order
-  // (batches of the created/updated/cancelled topics run side by side and must not wait
-  // on each other in a cycle).
-  std::map<Uuid, OrderRow> newest;
-  for (const auto& m : messages) {
-    OrderRow o = order_row(parse_payload(m));
-    auto [it, inserted] = newest.try_emplace(o.id, o);
-    if (!inserted && it->second.version < o.version) it->second = std::move(o);
-  }
+// Rows in id order: batches of the created/updated/cancelled topics run side by side and
+// must not wait on each other in a cycle.
+asio::awaitable<void> upsert_orders(db::Database& db, const std::vector<OrderRow>& rows) {
   std::vector<Uuid> ids;
   std::vector<std::int64_t> versions, subtotals, discounts, prices;
   std::vector<std::optional<Uuid>> events, sessions;
   std::vector<std::string> statuses;
   std::vector<std::optional<Timestamp>> created;
   std::vector<json::Json> tickets;
-  for (const auto& [id, o] : newest) {
-    ids.push_back(id);
+  for (const auto& o : rows) {
+    ids.push_back(o.id);
     versions.push_back(o.version);
     events.push_back(o.event);
     sessions.push_back(o.session);
@@ -299,7 +272,28 @@ asio::awaitable<void> Projector::apply_orders(const std::vector<bus::Message>& m
     co_await c.execute(kUpsertOrders, ids, versions, events, sessions, statuses, subtotals, discounts, prices, created,
                        tickets);
   };
-  co_await db_.transaction(tx);
+  co_await db.transaction(tx);
+}
+
+}  // namespace
+
+asio::awaitable<void> Projector::apply_order(const json::Json& payload) {
+  std::vector<OrderRow> rows;
+  rows.push_back(order_row(payload));
+  co_await upsert_orders(db_, rows);
+}
+
+asio::awaitable<void> Projector::apply_orders(const std::vector<bus::Message>& messages) {
+  // Newest snapshot per order: one statement may change a row only once.
+  std::map<Uuid, OrderRow> newest;
+  for (const auto& m : messages) {
+    OrderRow o = order_row(parse_payload(m));
+    auto [it, inserted] = newest.try_emplace(o.id, o);
+    if (!inserted && it->second.version < o.version) it->second = std::move(o);
+  }
+  std::vector<OrderRow> rows;  // in id order (the map's)
+  for (auto& [id, o] : newest) rows.push_back(std::move(o));
+  co_await upsert_orders(db_, rows);
 }
 
 }  // namespace ticketly::event_query
