@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential g++ cmake ninja-build make pkg-config git ca-certificates curl
   libboost1.74-dev libboost-system1.74-dev
   libssl-dev libpq-dev nlohmann-json3-dev libspdlog-dev libcli11-dev
-  libcurl4-openssl-dev libqrencode-dev libpng-dev librdkafka-dev
+  libcurl4-openssl-dev libqrencode-dev libpng-dev librdkafka-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-contrib postgresql-client-15
   wrk nginx-light procps python3

@@ -4,7 +4,8 @@
 #   scripts/pg.sh init|start|stop|status|url|createdb NAME|dropdb NAME|destroy
 #
 # Environment: TICKETLY_DATA_DIR (default ./.ticketly), TICKETLY_PG_NAME (cluster folder,
-# default "pg"), TICKETLY_PG_PORT (default 55432). PostgreSQL refuses to run as root, so
+# default "pg"), TICKETLY_PG_PORT (default 55432), TICKETLY_PG_EXTRA (settings added to a new
+# cluster's postgresql.conf, one per line). PostgreSQL refuses to run as root, so
 # as root the cluster runs as the `postgres` system user. The superuser `ticketly` gets a
 # random password kept in <cluster>/../<name>-password (mode 600), never in the repository.
 source "$(dirname "$0")/lib.sh"
@@ -63,6 +64,8 @@ shared_buffers = 256MB
 synchronous_commit = on
 log_min_messages = warning
 CONF
+  # Extra settings for a new cluster, one per line (diagnostics: auto_explain, planner switches).
+  if [ -n "${TICKETLY_PG_EXTRA:-}" ]; then printf "%s\n" "$TICKETLY_PG_EXTRA" >> "$PG_DIR/postgresql.conf"; fi
   # Benchmarks can ask for per-statement figures (bench/order/run.sh PG_STATS=1).
   if [ "${TICKETLY_PG_STATS:-0}" = "1" ]; then
     printf "shared_preload_libraries = 'pg_stat_statements'\npg_stat_statements.track = all\n" >> "$PG_DIR/postgresql.conf"

@@ -5,6 +5,10 @@
 #   bench/order/run.sh                       # all three scenarios, 15 s each
 #   DURATION=10s USERS=200 bench/order/run.sh
 #   SCENARIOS="race booking" KEEP_WORK=1 bench/order/run.sh   # a subset; keep logs
+#   SERVER_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 bench/order/run.sh
+#                                            # the server with another allocator (LD_PRELOAD)
+#   TICKETLY_PG_EXTRA="enable_seqscan = off" bench/order/run.sh   # PostgreSQL settings
+#                                            # (scripts/pg.sh appends them to postgresql.conf)
 #
 # Scenarios (see the .lua files):
 #   (a) race    1,000 connections, a 16-seat session, every connection tries every seat:
@@ -53,7 +57,7 @@ TICKETLY_PG_URL="$PG_URL" TICKETLY_PORT="$PORT" TICKETLY_DB_PREFIX=bench_order T
   TICKETLY_PUBLIC_URL="http://127.0.0.1:$PORT" \
   TICKETLY_WORKERS="${WORKERS:-0}" TICKETLY_ACCESS_LOG="${ACCESS_LOG:-true}" TICKETLY_DATA_DIR="$WORK/data" \
   TICKETLY_ORDER_MAX_PENDING=1000 TICKETLY_HOLD_DURATION=1h TICKETLY_DB_POOL_SIZE="${POOL_SIZE:-16}" \
-  "$BIN" serve > "$WORK/ticketly.log" 2>&1 &
+  LD_PRELOAD="${SERVER_PRELOAD:-}" "$BIN" serve > "$WORK/ticketly.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 300); do curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.1; done
 curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null || { tail -n 30 "$WORK/ticketly.log" >&2; die "server did not start"; }

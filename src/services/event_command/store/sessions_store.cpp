@@ -39,12 +39,16 @@ constexpr db::Statement kLayout{"ec.session.layout", R"sql(
     sellable_seats = EXCLUDED.sellable_seats, tier_ids = EXCLUDED.tier_ids, updated_at = now())sql"};
 constexpr db::Statement kDelete{"ec.session.delete", "DELETE FROM sessions WHERE id = $1"};
 
-constexpr db::Statement kCountOrder{"ec.sales.count_order", R"sql(
-  INSERT INTO counted_orders (order_id, session_id, discount_id) VALUES ($1, $2, $3)
-  ON CONFLICT (order_id) DO NOTHING)sql"};
+constexpr db::Statement kEventsOf{"ec.session.events_of",
+                                  "SELECT id, event_id FROM sessions WHERE id = ANY ($1::uuid[])"};
+constexpr db::Statement kCountOrders{"ec.sales.count_orders", R"sql(
+  INSERT INTO counted_orders (order_id, session_id, discount_id)
+  SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[])
+  ON CONFLICT (order_id) DO NOTHING
+  RETURNING order_id)sql"};
 constexpr db::Statement kBook{"ec.sales.book", R"sql(
   INSERT INTO seat_sales (session_id, seat_id, order_id)
-  SELECT $1, seat, $3 FROM unnest($2::uuid[]) AS seat
+  SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[])
   ON CONFLICT (session_id, seat_id) DO NOTHING)sql"};
 constexpr db::Statement kSoldOut{"ec.sales.sold_out", R"sql(
   SELECT l.sellable_seats > 0 AND
@@ -151,14 +155,41 @@ asio::awaitable<void> update_layout(db::Connection& c, const Uuid& id, const Nor
 
 asio::awaitable<void> delete_session(db::Connection& c, const Uuid& id) { co_await c.execute(kDelete, id); }
 
-asio::awaitable<bool> count_order(db::Connection& c, const Uuid& order_id, const Uuid& session_id,
-                                  const std::optional<Uuid>& discount_id) {
-  co_return (co_await c.execute(kCountOrder, order_id, session_id, discount_id)).affected_rows() == 1;
+asio::awaitable<std::unordered_map<Uuid, Uuid>> events_of_sessions(db::Connection& c,
+                                                                   const std::vector<Uuid>& session_ids) {
+  std::unordered_map<Uuid, Uuid> out;
+  if (session_ids.empty()) co_return out;
+  auto r = co_await c.execute(kEventsOf, session_ids);
+  for (auto row : r) out.emplace(row.get<Uuid>(0), row.get<Uuid>(1));
+  co_return out;
 }
 
-asio::awaitable<void> book_seats(db::Connection& c, const Uuid& session_id, const std::vector<Uuid>& seat_ids,
-                                 const Uuid& order_id) {
-  co_await c.execute(kBook, session_id, seat_ids, order_id);
+asio::awaitable<std::unordered_set<Uuid>> count_orders(db::Connection& c, const std::vector<OrderToCount>& orders) {
+  std::unordered_set<Uuid> out;
+  if (orders.empty()) co_return out;
+  std::vector<Uuid> ids, sessions;
+  std::vector<std::optional<Uuid>> discounts;
+  for (const auto& o : orders) {
+    ids.push_back(o.order_id);
+    sessions.push_back(o.session_id);
+    discounts.push_back(o.discount_id);
+  }
+  auto r = co_await c.execute(kCountOrders, ids, sessions, discounts);
+  for (auto row : r) out.insert(row.get<Uuid>(0));
+  co_return out;
+}
+
+void SeatSales::add(const Uuid& session_id, const std::vector<Uuid>& seats, const Uuid& order_id) {
+  for (const auto& seat : seats) {
+    session_ids.push_back(session_id);
+    seat_ids.push_back(seat);
+    order_ids.push_back(order_id);
+  }
+}
+
+asio::awaitable<void> book_seats(db::Connection& c, const SeatSales& sales) {
+  if (sales.empty()) co_return;
+  co_await c.execute(kBook, sales.session_ids, sales.seat_ids, sales.order_ids);
 }
 
 asio::awaitable<bool> sold_out(db::Connection& c, const Uuid& session_id) {

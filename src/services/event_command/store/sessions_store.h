@@ -3,6 +3,8 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <optional>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "platform/db/connection.h"
@@ -30,11 +32,25 @@ asio::awaitable<void> update_layout(db::Connection& c, const Uuid& id, const Nor
 asio::awaitable<void> delete_session(db::Connection& c, const Uuid& id);
 
 // ---- the sales view (ticketly.order.updated) ----
-// Records the order once; false when it was counted before.
-asio::awaitable<bool> count_order(db::Connection& c, const Uuid& order_id, const Uuid& session_id,
-                                  const std::optional<Uuid>& discount_id);
-asio::awaitable<void> book_seats(db::Connection& c, const Uuid& session_id, const std::vector<Uuid>& seat_ids,
-                                 const Uuid& order_id);
+// A burst of completed orders is applied with one statement per table, not one per order.
+// The events of the sessions that still exist (session id -> event id).
+asio::awaitable<std::unordered_map<Uuid, Uuid>> events_of_sessions(db::Connection& c,
+                                                                   const std::vector<Uuid>& session_ids);
+struct OrderToCount {
+  Uuid order_id;
+  Uuid session_id;
+  std::optional<Uuid> discount_id;
+};
+// Records each order once; returns the ones not counted before (an order named twice
+// is returned once).
+asio::awaitable<std::unordered_set<Uuid>> count_orders(db::Connection& c, const std::vector<OrderToCount>& orders);
+// The seats sold by counted orders, as three parallel columns.
+struct SeatSales {
+  std::vector<Uuid> session_ids, seat_ids, order_ids;
+  void add(const Uuid& session_id, const std::vector<Uuid>& seats, const Uuid& order_id);
+  bool empty() const { return seat_ids.empty(); }
+};
+asio::awaitable<void> book_seats(db::Connection& c, const SeatSales& sales);
 // Every sellable seat of the session is booked (and it has some).
 asio::awaitable<bool> sold_out(db::Connection& c, const Uuid& session_id);
 asio::awaitable<std::vector<Uuid>> booked_seats(db::Connection& c, const Uuid& session_id);

@@ -1,8 +1,10 @@
 #include "services/event_query/store/projector.h"
 
+#include <cctype>
 #include <map>
 #include <optional>
 #include <stdexcept>
+#include <string>
 
 #include "services/event_query/model/event_snapshot.h"
 #include "services/event_query/model/json_fields.h"
@@ -247,6 +249,17 @@ OrderRow order_row(const json::Json& payload) {
   return o;
 }
 
+// The read model keeps completed orders only: analytics and trending count nothing else.
+// Nothing is lost by dropping the other snapshots: an order leaves 'pending' once and a
+// completed order never changes status again (the order service cancels and expires
+// pending orders only), so no later snapshot could turn a kept order into another state.
+bool is_completed(const OrderRow& o) {
+  if (o.status.size() != 9) return false;
+  std::string lower = o.status;
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower == "completed";
+}
+
 // Rows in id order: batches of the created/updated/cancelled topics run side by side and
 // must not wait on each other in a cycle.
 asio::awaitable<void> upsert_orders(db::Database& db, const std::vector<OrderRow>& rows) {
@@ -278,8 +291,10 @@ asio::awaitable<void> upsert_orders(db::Database& db, const std::vector<OrderRow
 }  // namespace
 
 asio::awaitable<void> Projector::apply_order(const json::Json& payload) {
+  OrderRow o = order_row(payload);
+  if (!is_completed(o)) co_return;
   std::vector<OrderRow> rows;
-  rows.push_back(order_row(payload));
+  rows.push_back(std::move(o));
   co_await upsert_orders(db_, rows);
 }
 
@@ -287,10 +302,12 @@ asio::awaitable<void> Projector::apply_orders(const std::vector<bus::Message>& m
   // Newest snapshot per order: one statement may change a row only once.
   std::map<Uuid, OrderRow> newest;
   for (const auto& m : messages) {
-    OrderRow o = order_row(parse_payload(m));
+    OrderRow o = order_row(parse_payload(m));  // every payload is checked, kept or not
+    if (!is_completed(o)) continue;
     auto [it, inserted] = newest.try_emplace(o.id, o);
     if (!inserted && it->second.version < o.version) it->second = std::move(o);
   }
+  if (newest.empty()) co_return;
   std::vector<OrderRow> rows;  // in id order (the map's)
   for (auto& [id, o] : newest) rows.push_back(std::move(o));
   co_await upsert_orders(db_, rows);

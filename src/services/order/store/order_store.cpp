@@ -23,8 +23,9 @@ constexpr db::Statement kFindOrderWithTickets{"order.find_with_tickets", "SELECT
 constexpr int kTicketColumnsAt = 17;
 constexpr db::Statement kOrdersOfUser{"order.of_user", "SELECT " ORDER_COLUMNS R"sql(
    FROM orders o WHERE o.user_id = $1 ORDER BY o.created_at DESC, o.id LIMIT $2)sql"};
+// Through order_tickets_of (migrations/order/0005): by the order index, whatever the statistics.
 constexpr db::Statement kTicketsOf{"order.tickets_of", "SELECT " TICKET_COLUMNS R"sql(
-   FROM tickets t WHERE t.order_id = ANY ($1::uuid[]) ORDER BY t.order_id, t.seat_label, t.id)sql"};
+   FROM order_tickets_of($1::uuid[]) t ORDER BY t.order_id, t.seat_label, t.id)sql"};
 constexpr db::Statement kOrdersByIds{"order.by_ids", "SELECT " ORDER_COLUMNS R"sql(
    FROM orders o WHERE o.id = ANY ($1::uuid[]))sql"};
 constexpr db::Statement kCountTickets{"order.count_tickets", "SELECT count(*) FROM tickets"};

@@ -1,7 +1,8 @@
 // Projector::apply_orders: the consumer's batch handler for order snapshots (one statement,
-// one transaction for a burst). Same rules as one message at a time: the newest version
-// of an order wins whatever the order of arrival; a malformed payload fails the whole
-// batch and writes nothing (the consumer then applies the messages one by one).
+// one transaction for a burst). Same rules as one message at a time: only completed
+// orders are kept, the newest version of an order wins whatever the order of arrival; a
+// malformed payload fails the whole batch and writes nothing (the consumer then applies
+// the messages one by one).
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -78,20 +79,31 @@ class EventQueryProjectorBatch : public ::testing::Test {
 
 TEST_F(EventQueryProjectorBatch, NewestVersionOfEachOrderWinsWhateverTheOrderOfArrival) {
   const std::string a = Uuid::random().str(), b = Uuid::random().str();
-  apply({order(a, 2, "completed", 12.5), order(b, 1, "pending", 3), order(a, 1, "pending", 12.5)});
+  apply({order(a, 2, "completed", 12.5), order(b, 1, "completed", 3), order(a, 1, "pending", 12.5)});
   EXPECT_EQ(row(a), "2:completed:1250");
-  EXPECT_EQ(row(b), "1:pending:300");
+  EXPECT_EQ(row(b), "1:completed:300");
   // A later batch with an older snapshot changes nothing; a newer one replaces the row.
-  apply({order(a, 1, "pending", 12.5), order(b, 2, "cancelled", 3)});
+  apply({order(a, 1, "completed", 10), order(b, 3, "completed", 4)});
   EXPECT_EQ(row(a), "2:completed:1250");
-  EXPECT_EQ(row(b), "2:cancelled:300");
+  EXPECT_EQ(row(b), "3:completed:400");
+}
+
+TEST_F(EventQueryProjectorBatch, OnlyCompletedOrdersAreKept) {
+  const std::string pending = Uuid::random().str(), cancelled = Uuid::random().str(), paid = Uuid::random().str();
+  apply({order(pending, 1, "pending", 5), order(cancelled, 1, "pending", 5), order(cancelled, 2, "cancelled", 5),
+         order(paid, 1, "pending", 7)});
+  EXPECT_EQ(scalar("SELECT count(*)::text FROM eq_orders"), "0");
+  apply({order(paid, 2, "Completed", 7)});  // the status is read without regard to case
+  EXPECT_EQ(row(paid), "2:Completed:700");
+  EXPECT_EQ(row(pending), "none");
+  EXPECT_EQ(row(cancelled), "none");
 }
 
 TEST_F(EventQueryProjectorBatch, AMalformedPayloadFailsTheBatchAndWritesNothing) {
   const std::string a = Uuid::random().str();
   auto bad = order(Uuid::random().str(), 1, "pending", 1);
-  bad.payload = R"({"OrderID": "not-a-uuid", "Status": "pending"})";
-  EXPECT_THROW(apply({order(a, 1, "pending", 5), bad}), std::exception);
+  bad.payload = R"({"OrderID": "not-a-uuid", "Status": "pending"})";  // malformed even though not kept
+  EXPECT_THROW(apply({order(a, 1, "completed", 5), bad}), std::exception);
   EXPECT_EQ(scalar("SELECT count(*)::text FROM eq_orders"), "0");
 }
 
