@@ -29,12 +29,7 @@ class EventQueryService final : public service::Service {
         projector_(context.database),
         listener_(context.io.context(0), context.database.pool(0).options().conninfo, api_.catalog_cache,
                   api_.seat_map_cache, api_.documents, api_.hub) {
-    auto handler = [this](const bus::Message& m) { return projector_.apply(m); };
-    context.consumer->on(std::string(kEventsTopic), handler);
-    context.consumer->on(std::string(kCategoriesTopic), handler);
-    context.consumer->on(std::string(kSeatStatusTopic), handler);
-    auto orders = [this](const std::vector<bus::Message>& batch) { return projector_.apply_orders(batch); };
-    for (auto topic : kOrderTopics) context.consumer->on(std::string(topic), handler, orders);
+    projector_.subscribe(*context.consumer);
     register_metrics(context.metrics);
   }
 

@@ -50,12 +50,7 @@ RebuildResult rebuild_read_model(const RebuildOptions& options) {
     Projector projector(database);
     auto consumer_options = bus::consumer_options(options.bus, "event_query-rebuild-" + Uuid::random().str());
     bus::ConsumerRuntime consumer(*bus, io, consumer_options);
-    auto handler = [&projector](const bus::Message& m) { return projector.apply(m); };
-    consumer.on(std::string(kEventsTopic), handler);
-    consumer.on(std::string(kCategoriesTopic), handler);
-    consumer.on(std::string(kSeatStatusTopic), handler);
-    auto orders = [&projector](const std::vector<bus::Message>& batch) { return projector.apply_orders(batch); };
-    for (auto topic : kOrderTopics) consumer.on(std::string(topic), handler, orders);
+    projector.subscribe(consumer);
     consumer.start();
 
     const auto deadline = std::chrono::steady_clock::now() + options.timeout;

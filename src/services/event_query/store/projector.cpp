@@ -1,5 +1,7 @@
 #include "services/event_query/store/projector.h"
 
+#include "platform/bus/consumer.h"
+
 #include <cctype>
 #include <map>
 #include <optional>
@@ -192,26 +194,59 @@ asio::awaitable<void> Projector::apply_category_message(const json::Json& payloa
   co_await db_.transaction(tx);
 }
 
-asio::awaitable<void> Projector::apply_seat_status(const json::Json& payload) {
-  const Uuid session = fields::uuid(payload, "session_id");
-  const std::string status = fields::str(payload, "status");
-  if (status != "LOCKED" && status != "AVAILABLE" && status != "BOOKED" && status != "RESERVED") {
+namespace {
+
+// A seat-status message as the read model applies it.
+struct SeatChange {
+  Uuid session;
+  std::string status;
+  std::int64_t seq = 0;
+  std::optional<Uuid> order;
+  std::vector<Uuid> seats;
+};
+
+SeatChange seat_change(const json::Json& payload) {
+  SeatChange c;
+  c.session = fields::uuid(payload, "session_id");
+  c.status = fields::str(payload, "status");
+  if (c.status != "LOCKED" && c.status != "AVAILABLE" && c.status != "BOOKED" && c.status != "RESERVED") {
     throw std::invalid_argument("field 'status' must be LOCKED, AVAILABLE, BOOKED or RESERVED");
   }
-  const std::int64_t seq = fields::integer(payload, "seq");
-  const std::optional<Uuid> order = fields::opt_uuid(payload, "order_id");
-  std::vector<Uuid> seats;
+  c.seq = fields::integer(payload, "seq");
+  c.order = fields::opt_uuid(payload, "order_id");
   for (const auto& s : fields::array(payload, "seat_ids")) {
     auto u = s.is_string() ? Uuid::parse(s.get<std::string>()) : std::nullopt;
     if (!u) throw std::invalid_argument("field 'seat_ids' must hold UUIDs");
-    seats.push_back(*u);
+    c.seats.push_back(*u);
   }
-  if (seats.empty()) co_return;
+  return c;
+}
+
+// Seats only take a newer status (seq); the SSE listeners hear of the seats that changed.
+asio::awaitable<void> write_seat_change(db::Connection& c, const SeatChange& change) {
+  if (change.seats.empty()) co_return;
+  auto r = co_await c.execute(kUpsertSeats, change.session, change.seats, change.status, change.order, change.seq);
+  std::vector<std::string> changed;
+  for (auto row : r) changed.push_back(row.get<std::string>(0));
+  for (const auto& p : seat_change_payloads(change.session.str(), change.status, changed)) {
+    co_await c.execute(kNotify, p);
+  }
+}
+
+}  // namespace
+
+asio::awaitable<void> Projector::apply_seat_status(const json::Json& payload) {
+  const SeatChange change = seat_change(payload);
+  if (change.seats.empty()) co_return;
+  auto tx = [&](db::Connection& c) -> asio::awaitable<void> { co_await write_seat_change(c, change); };
+  co_await db_.transaction(tx);
+}
+
+asio::awaitable<void> Projector::apply_seat_statuses(const std::vector<bus::Message>& messages) {
+  std::vector<SeatChange> changes;  // all parsed first: a bad payload fails the batch before it writes
+  for (const auto& m : messages) changes.push_back(seat_change(parse_payload(m)));
   auto tx = [&](db::Connection& c) -> asio::awaitable<void> {
-    auto r = co_await c.execute(kUpsertSeats, session, seats, status, order, seq);
-    std::vector<std::string> changed;
-    for (auto row : r) changed.push_back(row.get<std::string>(0));
-    for (const auto& p : seat_change_payloads(session.str(), status, changed)) co_await c.execute(kNotify, p);
+    for (const auto& change : changes) co_await write_seat_change(c, change);  // in the partition's order
   };
   co_await db_.transaction(tx);
 }
@@ -311,6 +346,16 @@ asio::awaitable<void> Projector::apply_orders(const std::vector<bus::Message>& m
   std::vector<OrderRow> rows;  // in id order (the map's)
   for (auto& [id, o] : newest) rows.push_back(std::move(o));
   co_await upsert_orders(db_, rows);
+}
+
+void Projector::subscribe(bus::ConsumerRuntime& consumer) {
+  auto one = [this](const bus::Message& m) { return apply(m); };
+  consumer.on(std::string(kEventsTopic), one);
+  consumer.on(std::string(kCategoriesTopic), one);
+  auto seats = [this](const std::vector<bus::Message>& batch) { return apply_seat_statuses(batch); };
+  consumer.on(std::string(kSeatStatusTopic), one, seats);
+  auto orders = [this](const std::vector<bus::Message>& batch) { return apply_orders(batch); };
+  for (auto topic : kOrderTopics) consumer.on(std::string(topic), one, orders);
 }
 
 }  // namespace ticketly::event_query

@@ -16,6 +16,10 @@
 #include "platform/db/database.h"
 #include "platform/json/json.h"
 
+namespace ticketly::bus {
+class ConsumerRuntime;
+}
+
 namespace ticketly::event_query {
 
 namespace asio = boost::asio;
@@ -45,6 +49,12 @@ class Projector {
   // one transaction for all; throws like apply() if any payload breaks the contract (the
   // consumer then applies them one by one).
   asio::awaitable<void> apply_orders(const std::vector<bus::Message>& messages);
+  // Seat-status messages of one partition (one session's, in order), in one transaction:
+  // each applied as apply_seat_status would, with one commit for the burst.
+  asio::awaitable<void> apply_seat_statuses(const std::vector<bus::Message>& messages);
+
+  // Registers the handlers of every topic above (the service and rebuild-read-model).
+  void subscribe(bus::ConsumerRuntime& consumer);
 
  private:
   db::Database& db_;

@@ -58,6 +58,23 @@ class EventQueryProjectorBatch : public ::testing::Test {
                     .dump();
     return m;
   }
+  static bus::Message seats(const std::string& session, const std::vector<std::string>& ids, const std::string& status,
+                            std::int64_t seq) {
+    bus::Message m;
+    m.topic = "ticketly.seats.status";
+    m.key = session;
+    m.payload = json::Json{{"type", "SeatStatus"}, {"session_id", session}, {"seat_ids", ids}, {"status", status},
+                           {"order_id", nullptr}, {"seq", seq}}
+                    .dump();
+    return m;
+  }
+  void apply_seats(const std::vector<bus::Message>& batch) {
+    run_on(*io_, [&]() -> asio::awaitable<void> { co_await projector_->apply_seat_statuses(batch); });
+  }
+  std::string seat(const std::string& session, const std::string& id) {
+    return scalar("SELECT status || ':' || seq FROM eq_seat_status WHERE session_id = '" + session +
+                  "' AND seat_id = '" + id + "'");
+  }
   void apply(const std::vector<bus::Message>& batch) {
     run_on(*io_, [&]() -> asio::awaitable<void> { co_await projector_->apply_orders(batch); });
   }
@@ -105,6 +122,22 @@ TEST_F(EventQueryProjectorBatch, AMalformedPayloadFailsTheBatchAndWritesNothing)
   bad.payload = R"({"OrderID": "not-a-uuid", "Status": "pending"})";  // malformed even though not kept
   EXPECT_THROW(apply({order(a, 1, "completed", 5), bad}), std::exception);
   EXPECT_EQ(scalar("SELECT count(*)::text FROM eq_orders"), "0");
+}
+
+TEST_F(EventQueryProjectorBatch, ABurstOfSeatStatusesIsAppliedInOrderAndANewerSeqWins) {
+  const std::string session = Uuid::random().str(), a = Uuid::random().str(), b = Uuid::random().str();
+  apply_seats({seats(session, {a, b}, "LOCKED", 5), seats(session, {a}, "BOOKED", 6),
+               seats(session, {b}, "AVAILABLE", 4)});  // older than b's LOCKED: ignored
+  EXPECT_EQ(seat(session, a), "BOOKED:6");
+  EXPECT_EQ(seat(session, b), "LOCKED:5");
+  apply_seats({seats(session, {b}, "AVAILABLE", 7)});
+  EXPECT_EQ(seat(session, b), "AVAILABLE:7");
+}
+
+TEST_F(EventQueryProjectorBatch, AMalformedSeatStatusFailsTheBurstAndWritesNothing) {
+  const std::string session = Uuid::random().str(), a = Uuid::random().str();
+  EXPECT_THROW(apply_seats({seats(session, {a}, "LOCKED", 1), seats(session, {a}, "SOLD", 2)}), std::exception);
+  EXPECT_EQ(scalar("SELECT count(*)::text FROM eq_seat_status"), "0");
 }
 
 }  // namespace
