@@ -71,13 +71,8 @@ constexpr db::Statement kLeave{"bus.pg.leave", R"sql(
   )
   SELECT pg_notify('ticketly_bus_group', $1)
 )sql"};
-constexpr db::Statement kFetch{"bus.pg.fetch", R"sql(
-  SELECT p.topic, p.partition, m."offset", m.key, m.payload, m.headers::text, m.created_at
-    FROM unnest($1::text[], $2::int4[], $3::int8[]) AS p(topic, partition, pos)
-   CROSS JOIN LATERAL (
-     SELECT b."offset", b.key, b.payload, b.headers, b.created_at FROM bus_messages b
-      WHERE b.topic = p.topic AND b.partition = p.partition AND b."offset" >= p.pos
-      ORDER BY b."offset" LIMIT $4) AS m
-)sql"};
+// Each partition from its position, by the primary key (bus_fetch: migrations/bus/0002).
+constexpr db::Statement kFetch{"bus.pg.fetch",
+                               "SELECT * FROM bus_fetch($1::text[], $2::int4[], $3::int8[], $4::int4)"};
 
 }  // namespace ticketly::bus::detail
