@@ -11,8 +11,11 @@ ALTER FUNCTION order_pay(jsonb) SET enable_seqscan = off;
 
 -- The tickets of some orders (store::load_orders, a user's orders), for the same reason:
 -- its statement is planned with the table's statistics of the moment, and tickets grows
--- by thousands of rows between two ANALYZEs during a sale.
-CREATE FUNCTION order_tickets_of(p_orders uuid[]) RETURNS SETOF tickets LANGUAGE sql STABLE
+-- by thousands of rows between two ANALYZEs during a sale. PL/pgSQL keeps the plan for
+-- the session (an SQL function with a SET clause would plan on every call).
+CREATE FUNCTION order_tickets_of(p_orders uuid[]) RETURNS SETOF tickets LANGUAGE plpgsql STABLE
   SET enable_seqscan = off AS $$
-  SELECT * FROM tickets WHERE order_id = ANY (p_orders)
+BEGIN
+  RETURN QUERY SELECT * FROM tickets t WHERE t.order_id = ANY (p_orders);
+END
 $$;
