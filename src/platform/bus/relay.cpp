@@ -27,8 +27,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// The oldest rows, by the primary key (outbox_fetch: migrations/outbox/0003).
-constexpr db::Statement kFetch{"bus.relay.fetch", "SELECT * FROM outbox_fetch($1::int4)"};
+constexpr db::Statement kFetch{"bus.relay.fetch", R"sql(
+  SELECT id, message_id::text, topic, key, payload::text, headers::text
+    FROM outbox ORDER BY id LIMIT $1
+)sql"};
 constexpr db::Statement kDelete{"bus.relay.delete", "DELETE FROM outbox WHERE id = ANY($1::int8[])"};
 constexpr db::Statement kStats{"bus.relay.stats", R"sql(
   SELECT count(*), coalesce(extract(epoch FROM min(created_at)), 0)::float8 FROM outbox
