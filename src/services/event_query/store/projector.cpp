@@ -1,13 +1,12 @@
 #include "services/event_query/store/projector.h"
 
-#include "platform/bus/consumer.h"
-
 #include <cctype>
 #include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
 
+#include "platform/bus/consumer.h"
 #include "services/event_query/model/event_snapshot.h"
 #include "services/event_query/model/json_fields.h"
 
