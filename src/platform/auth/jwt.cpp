@@ -1,12 +1,12 @@
 #include "platform/auth/jwt.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <stdexcept>
 
 #include "platform/auth/key_set.h"
 #include "platform/crypto/crypto.h"
+#include "platform/text/ascii.h"
 
 namespace ticketly::auth {
 namespace {
@@ -26,12 +26,6 @@ json decode_object(std::string_view segment, const char* what) {
   json value = json::parse(*bytes, nullptr, /*allow_exceptions=*/false);
   if (!value.is_object()) throw InvalidToken(std::string("token ") + what + " is not a JSON object");
   return value;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 }  // namespace
@@ -68,9 +62,10 @@ Jwt parse_jwt(std::string_view token, const std::vector<std::string>& allowed_al
   }
   if (jwt.header.contains("crit")) throw InvalidToken("token has critical header parameters");
   if (auto typ = jwt.header.find("typ"); typ != jwt.header.end()) {
-    const bool jwt_type = typ->is_string() && (iequals(typ->get_ref<const std::string&>(), "JWT") ||
-                                               iequals(typ->get_ref<const std::string&>(), "at+jwt") ||
-                                               iequals(typ->get_ref<const std::string&>(), "application/at+jwt"));
+    const bool jwt_type =
+        typ->is_string() && (text::iequals_ascii(typ->get_ref<const std::string&>(), "JWT") ||
+                             text::iequals_ascii(typ->get_ref<const std::string&>(), "at+jwt") ||
+                             text::iequals_ascii(typ->get_ref<const std::string&>(), "application/at+jwt"));
     if (!jwt_type) throw InvalidToken("token header typ is not JWT");
   }
 

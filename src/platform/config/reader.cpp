@@ -1,16 +1,11 @@
 #include "platform/config/reader.h"
 
-#include <algorithm>
 #include <charconv>
+
+#include "platform/text/ascii.h"
 
 namespace ticketly::config {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 std::string join(const std::vector<std::string>& items, std::string_view sep) {
   std::string out;
@@ -41,7 +36,7 @@ std::optional<std::size_t> parse_bytes(std::string_view text) {
   std::uint64_t n = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
   if (ec != std::errc()) return std::nullopt;
-  std::string unit = lower(std::string_view(p, text.data() + text.size() - p));
+  std::string unit = text::ascii_lower(std::string_view(p, text.data() + text.size() - p));
   std::uint64_t mult;
   if (unit.empty() || unit == "b") mult = 1;
   else if (unit == "k" || unit == "kb" || unit == "kib") mult = 1024;
@@ -103,7 +98,7 @@ std::uint16_t Reader::port(std::string_view key, std::uint16_t fallback) {
 bool Reader::boolean(std::string_view key, bool fallback) {
   auto v = optional_string(key);
   if (!v) return fallback;
-  auto s = lower(*v);
+  auto s = text::ascii_lower(*v);
   if (s == "true" || s == "1" || s == "yes" || s == "on") return true;
   if (s == "false" || s == "0" || s == "no" || s == "off") return false;
   problem(key, "'" + *v + "' is not a boolean (true/false)");

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "platform/errors.h"
+#include "platform/text/ascii.h"
 
 namespace ticketly::http {
 
@@ -19,22 +20,9 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), ascii_lower);
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
-}
-
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
-  c = ascii_lower(c);
+  c = text::ascii_lower(c);
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   return -1;
 }
@@ -70,14 +58,14 @@ std::string read_quoted(std::string_view s, std::size_t& i, const std::string& w
 HeaderValue parse_header_value(std::string_view s, const std::string& what) {
   HeaderValue out;
   std::size_t i = std::min(s.find(';'), s.size());
-  out.value = lower(trim(s.substr(0, i)));
+  out.value = text::ascii_lower(trim(s.substr(0, i)));
   while (i < s.size()) {  // s[i] == ';'
     ++i;
     while (i < s.size() && is_ows(s[i])) ++i;
     if (i == s.size() || s[i] == ';') continue;  // tolerate empty and trailing ';'
     std::size_t eq = i;
     while (eq < s.size() && s[eq] != '=' && s[eq] != ';') ++eq;
-    const std::string name = lower(trim(s.substr(i, eq - i)));
+    const std::string name = text::ascii_lower(trim(s.substr(i, eq - i)));
     if (eq == s.size() || s[eq] != '=' || name.empty()) throw bad_request(what + ": malformed parameter");
     i = eq + 1;
     while (i < s.size() && is_ows(s[i])) ++i;
@@ -166,7 +154,7 @@ std::string decode_ext_value(std::string_view v, const std::string& what) {
   const std::size_t q1 = v.find('\'');
   const std::size_t q2 = q1 == std::string_view::npos ? q1 : v.find('\'', q1 + 1);
   if (q2 == std::string_view::npos) throw bad_request(what + ": malformed filename*");
-  const std::string charset = lower(v.substr(0, q1));
+  const std::string charset = text::ascii_lower(v.substr(0, q1));
   if (charset != "utf-8" && charset != "iso-8859-1") throw bad_request(what + ": unsupported filename* charset");
   std::string bytes;
   for (std::size_t i = q2 + 1; i < v.size(); ++i) {
@@ -228,9 +216,9 @@ PartHeaders read_headers(std::string_view segment, std::size_t max_bytes, const 
     }
     const std::string_view name = trim(line.substr(0, colon));
     const std::string value(trim(line.substr(colon + 1)));
-    std::optional<std::string>* slot = iequals(name, "content-disposition") ? &out.disposition
-                                       : iequals(name, "content-type")      ? &out.content_type
-                                                                            : nullptr;
+    std::optional<std::string>* slot = text::iequals_ascii(name, "content-disposition") ? &out.disposition
+                                       : text::iequals_ascii(name, "content-type")      ? &out.content_type
+                                                                                        : nullptr;
     if (slot == nullptr) {
       last = &ignored;
       continue;

@@ -4,21 +4,10 @@
 #include <cmath>
 
 #include "platform/errors.h"
+#include "platform/text/ascii.h"
 #include "platform/types/hex.h"
 
 namespace ticketly::http {
-namespace {
-
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 std::optional<std::string> url_decode(std::string_view in, bool plus_is_space) {
   std::string out;
@@ -105,8 +94,8 @@ std::optional<Uuid> QueryParams::uuid(std::string_view name) const {
 std::optional<bool> QueryParams::boolean(std::string_view name) const {
   auto v = get(name);
   if (!v || v->empty()) return std::nullopt;
-  if (iequals(*v, "true") || *v == "1") return true;
-  if (iequals(*v, "false") || *v == "0") return false;
+  if (text::iequals_ascii(*v, "true") || *v == "1") return true;
+  if (text::iequals_ascii(*v, "false") || *v == "0") return false;
   throw bad_request("Query parameter '" + std::string(name) + "' must be true or false");
 }
 
@@ -150,8 +139,8 @@ json::Json Request::json() const {
     auto mime = type.substr(0, semi);
     while (!mime.empty() && mime.back() == ' ') mime.remove_suffix(1);
     // application/json and any +json type (application/merge-patch+json, …)
-    bool is_json = iequals(mime, "application/json") ||
-                   (mime.size() > 5 && iequals(mime.substr(mime.size() - 5), "+json"));
+    bool is_json = text::iequals_ascii(mime, "application/json") ||
+                   (mime.size() > 5 && text::iequals_ascii(mime.substr(mime.size() - 5), "+json"));
     if (!is_json) throw Error(415, "Content-Type must be application/json");
   }
   return json::parse_body(message.body());

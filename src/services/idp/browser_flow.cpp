@@ -7,6 +7,7 @@
 
 #include "platform/crypto/crypto.h"
 #include "platform/errors.h"
+#include "platform/text/ascii.h"
 #include "services/idp/pages.h"
 #include "services/idp/provider.h"
 #include "services/idp/redirect_uris.h"
@@ -23,12 +24,6 @@ constexpr std::string_view kAuthParams[] = {
 std::string get(const http::QueryParams& q, std::string_view name) {
   auto v = q.get(name);
   return v ? std::string(*v) : std::string();
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
 }
 
 http::Response error_html(int status, std::string_view message) { return html_response(status, error_page(message)); }
@@ -204,7 +199,7 @@ asio::awaitable<http::Response> authenticate(Provider& p, http::Request& req) {
   if (username.empty() || password.empty()) co_return html_response(200, login_page(again));
 
   auto user = co_await p.users.find_by_login(username);
-  const std::string key = user ? user->username : lower(username);
+  const std::string key = user ? user->username : text::ascii_lower(username);
   if (auto wait = p.limiter.blocked(key)) {
     again.error = "Too many failed sign-in attempts. Try again in " + std::to_string(wait->count()) + " seconds.";
     auto res = html_response(429, login_page(again));

@@ -1,12 +1,13 @@
 #include "services/idp/realm.h"
 
-#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
+
+#include "platform/text/ascii.h"
 
 namespace ticketly::idp {
 namespace {
@@ -16,12 +17,6 @@ namespace fs = std::filesystem;
 
 [[noreturn]] void fail(const std::string& where, const std::string& what) {
   throw std::runtime_error("realm: " + where + ": " + what);
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
 }
 
 const Json* member(const Json& obj, const char* key) {
@@ -153,14 +148,14 @@ Client parse_client(const Json& c, const std::string& where) {
 RealmUser parse_user(const Json& u, const Realm& realm, const std::string& where) {
   object(u, where);
   RealmUser user;
-  user.username = lower(str(u, "username", where));
+  user.username = text::ascii_lower(str(u, "username", where));
   if (user.username.empty()) fail(where, "username is required");
   const std::string at = "users." + user.username;
   if (auto id = str(u, "id", at); !id.empty()) {
     user.id = Uuid::parse(id);
     if (!user.id) fail(at + ".id", "must be a UUID");
   }
-  user.email = lower(str(u, "email", at));
+  user.email = text::ascii_lower(str(u, "email", at));
   user.first_name = str(u, "firstName", at);
   user.last_name = str(u, "lastName", at);
   user.enabled = flag(u, "enabled", at, true);

@@ -2,14 +2,10 @@
 
 #include <algorithm>
 
+#include "platform/text/ascii.h"
+
 namespace ticketly::idp {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 bool acceptable_char(unsigned char c) {
   if (c <= 0x20 || c >= 0x7f) return false;  // controls, space, non-ASCII
@@ -22,7 +18,7 @@ bool has_dot_segment(std::string_view path) {
   decoded.reserve(path.size() + 1);
   for (std::size_t i = 0; i < path.size(); ++i) {
     if (path[i] == '%' && i + 2 < path.size()) {
-      std::string code = lower(path.substr(i + 1, 2));
+      std::string code = text::ascii_lower(path.substr(i + 1, 2));
       if (code == "2e" || code == "2f") {
         decoded.push_back(code == "2e" ? '.' : '/');
         i += 2;
@@ -62,11 +58,11 @@ std::optional<UriParts> parse_redirect_uri(std::string_view uri) {
   auto sep = uri.find("://");
   if (sep == std::string_view::npos) return std::nullopt;
   UriParts parts;
-  parts.scheme = lower(uri.substr(0, sep));
+  parts.scheme = text::ascii_lower(uri.substr(0, sep));
   if (parts.scheme != "http" && parts.scheme != "https") return std::nullopt;
   std::string_view rest = uri.substr(sep + 3);
   auto end = rest.find_first_of("/?");
-  parts.authority = lower(rest.substr(0, end));
+  parts.authority = text::ascii_lower(rest.substr(0, end));
   if (!valid_authority(parts.authority)) return std::nullopt;
   rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
   auto q = rest.find('?');
@@ -104,7 +100,7 @@ std::optional<std::string> origin_of(std::string_view uri) {
 }
 
 bool web_origin_allowed(const Client& client, std::string_view origin) {
-  auto wanted = lower(origin);
+  auto wanted = text::ascii_lower(origin);
   for (const auto& o : client.web_origins) {
     if (o == "*") return true;
     if (o == "+") {
@@ -112,7 +108,7 @@ bool web_origin_allowed(const Client& client, std::string_view origin) {
         std::string base = r.ends_with("*") ? r.substr(0, r.size() - 1) : r;
         if (auto ro = origin_of(base); ro && *ro == wanted) return true;
       }
-    } else if (lower(o) == wanted) {
+    } else if (text::iequals_ascii(o, wanted)) {
       return true;
     }
   }

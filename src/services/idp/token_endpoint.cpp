@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "platform/crypto/crypto.h"
+#include "platform/text/ascii.h"
 #include "services/idp/provider.h"
 
 namespace ticketly::idp {
@@ -18,12 +19,6 @@ const std::string kBasicChallenge = "Basic realm=\"event-ticketing\"";
 std::string param(const http::QueryParams& form, std::string_view name) {
   auto v = form.get(name);
   return v ? std::string(*v) : std::string();
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
 }
 
 std::string claim(const Json& claims, const char* key) {
@@ -43,7 +38,7 @@ asio::awaitable<http::Response> password_grant(Provider& p, const Client& client
 
   auto user = co_await p.users.find_by_login(username);
   // Limited per account (whichever name it was reached by), checked before the password.
-  const std::string key = user ? user->username : lower(username);
+  const std::string key = user ? user->username : text::ascii_lower(username);
   if (auto wait = p.limiter.blocked(key)) {
     OAuthError e{429, "invalid_grant", "Too many failed login attempts; try again later"};
     e.retry_after = static_cast<int>(wait->count());

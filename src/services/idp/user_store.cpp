@@ -2,21 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "platform/crypto/crypto.h"
 #include "platform/db/database.h"
+#include "platform/text/ascii.h"
 
 namespace ticketly::idp {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 #define TICKETLY_IDP_USER_COLUMNS                                                                             \
   "id, username, email, first_name, last_name, password_hash, enabled, email_verified, groups, realm_roles, " \
@@ -147,8 +141,8 @@ asio::awaitable<UserStore::Created> UserStore::create(NewUser n) {
   co_await ensure_seeded();
   User u;
   u.id = Uuid::random();
-  u.username = lower(n.username);
-  u.email = lower(n.email);
+  u.username = text::ascii_lower(n.username);
+  u.email = text::ascii_lower(n.email);
   u.first_name = n.first_name;
   u.last_name = n.last_name;
   u.enabled = n.enabled;

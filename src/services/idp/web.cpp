@@ -4,6 +4,7 @@
 
 #include "platform/crypto/crypto.h"
 #include "platform/errors.h"
+#include "platform/text/ascii.h"
 
 namespace ticketly::idp {
 
@@ -22,9 +23,7 @@ http::Response oauth_error_response(const OAuthError& e) {
 }
 
 bool is_form(const http::Request& req) {
-  std::string ct(req.header(http::Field::content_type));
-  std::transform(ct.begin(), ct.end(), ct.begin(), [](unsigned char c) { return std::tolower(c); });
-  return ct.starts_with("application/x-www-form-urlencoded");
+  return text::ascii_lower(req.header(http::Field::content_type)).starts_with("application/x-www-form-urlencoded");
 }
 
 http::QueryParams parse_form(const http::Request& req, std::initializer_list<std::string_view> single) {
@@ -72,11 +71,7 @@ std::string set_cookie(std::string_view name, std::string_view value, const Cook
 
 std::optional<BasicCredentials> basic_credentials(const http::Request& req) {
   std::string_view h = req.header(http::Field::authorization);
-  if (h.size() < 6 || !std::equal(h.begin(), h.begin() + 6, "Basic ", [](char a, char b) {
-        return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-      })) {
-    return std::nullopt;
-  }
+  if (h.size() < 6 || !text::iequals_ascii(h.substr(0, 6), "Basic ")) return std::nullopt;
   const OAuthError bad{401, "invalid_client", "Malformed HTTP Basic credentials", "Basic realm=\"event-ticketing\"", 0};
   std::string text(h.substr(6));
   // Standard base64 to the URL-safe alphabet the decoder reads.
@@ -95,9 +90,7 @@ std::optional<BasicCredentials> basic_credentials(const http::Request& req) {
 std::optional<std::string> bearer_token(const http::Request& req) {
   std::string_view h = req.header(http::Field::authorization);
   if (h.size() < 7) return std::nullopt;
-  std::string scheme(h.substr(0, 7));
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (scheme != "bearer ") return std::nullopt;
+  if (!text::iequals_ascii(h.substr(0, 7), "bearer ")) return std::nullopt;
   std::string_view token = h.substr(7);
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
   if (token.empty()) return std::nullopt;

@@ -5,6 +5,7 @@
 
 #include "platform/errors.h"
 #include "platform/json/reader.h"
+#include "platform/text/ascii.h"
 #include "services/event_command/api/dto.h"
 #include "services/event_command/api/handlers.h"
 #include "services/event_command/api/inputs.h"
@@ -34,11 +35,6 @@ void reject_duplicates(const std::vector<T>& items, F key, const std::string& wh
   for (const auto& item : items) {
     if (!seen.insert(key(item)).second) throw bad_request("Duplicate " + what + " " + key(item) + " in the request");
   }
-}
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 CreateEvent read_request(const Json& body, const App& app, const TierLimits& limits) {
@@ -85,7 +81,7 @@ CreateEvent read_request(const Json& body, const App& app, const TierLimits& lim
       validate_discount(in.discounts.back(), tier_ids, session_ids, path);
     }
     reject_duplicates(in.discounts, [](const Discount& d) { return d.id.str(); }, "discount id");
-    reject_duplicates(in.discounts, [](const Discount& d) { return lower(d.code); }, "discount code");
+    reject_duplicates(in.discounts, [](const Discount& d) { return text::ascii_lower(d.code); }, "discount code");
   }
   return in;
 }

@@ -3,6 +3,7 @@
 // the staff), so the order service learns who may scan tickets.
 #include "platform/errors.h"
 #include "platform/json/reader.h"
+#include "platform/text/ascii.h"
 #include "services/event_command/api/dto.h"
 #include "services/event_command/api/handlers.h"
 #include "services/event_command/api/support.h"
@@ -57,7 +58,7 @@ asio::awaitable<Response> invite_staff(App& app, Request& req) {
   Json body = json_object(req);
   json::ObjectReader r(body);
   std::string email = r.required_string("email", {.min = 3, .max = 254});
-  for (auto& c : email) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  email = text::ascii_lower(email);
   if (!plausible_email(email)) throw bad_request("'email' must be an email address");
   const auto roles = read_roles(r);
   // Only the owner may make the identity provider create users.

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "platform/errors.h"
+#include "platform/text/ascii.h"
 #include "services/event_command/images/image_type.h"
 #include "services/event_command/store/organizations_store.h"
 
@@ -73,9 +74,9 @@ void check_version(const std::optional<std::int64_t>& expected, std::int64_t act
 
 std::vector<http::MultipartPart> multipart(const Request& req) {
   std::string_view type = req.header(http::Field::content_type);
-  std::string lower(type.substr(0, type.find(';')));
-  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (lower != "multipart/form-data") throw Error(415, "Content-Type must be multipart/form-data");
+  if (!text::iequals_ascii(type.substr(0, type.find(';')), "multipart/form-data")) {
+    throw Error(415, "Content-Type must be multipart/form-data");
+  }
   return http::parse_multipart(type, req.body());
 }
 

@@ -1,8 +1,7 @@
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
-
 #include "platform/errors.h"
+#include "platform/text/ascii.h"
 #include "services/event_command/directory/user_directory.h"
 
 namespace ticketly::event_command {
@@ -12,15 +11,10 @@ using Json = nlohmann::json;
 
 namespace {
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
 DirectoryUser from_representation(const Json& u) {
   DirectoryUser out;
   out.id = u.value("id", "");
-  out.email = lower(u.value("email", ""));
+  out.email = text::ascii_lower(u.value("email", ""));
   std::string first = u.value("firstName", ""), last = u.value("lastName", "");
   out.name = first.empty() ? last : (last.empty() ? first : first + " " + last);
   if (out.name.empty()) out.name = u.value("username", "");
@@ -81,13 +75,13 @@ asio::awaitable<std::optional<DirectoryUser>> KeycloakDirectory::find(const std:
   auto users = Json::parse(response.body, nullptr, false);
   if (!users.is_array()) throw provider_failure("look the user up", response);
   for (const auto& u : users) {
-    if (u.is_object() && lower(u.value("email", "")) == email) co_return from_representation(u);
+    if (u.is_object() && text::ascii_lower(u.value("email", "")) == email) co_return from_representation(u);
   }
   co_return std::nullopt;
 }
 
 asio::awaitable<DirectoryUser> KeycloakDirectory::find_or_invite(std::string email) {
-  email = lower(std::move(email));
+  email = text::ascii_lower(email);
   auto existing = co_await find(email);
   if (existing) co_return *existing;
   Json rep = {{"username", email},

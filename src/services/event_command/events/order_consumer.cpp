@@ -9,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "platform/text/ascii.h"
 #include "services/event_command/domain/money.h"
 #include "services/event_command/events/snapshots.h"
 #include "services/event_command/store/catalog_store.h"
@@ -37,9 +38,7 @@ struct CompletedOrder {
 
 std::optional<CompletedOrder> completed_order(const Json& order) {
   if (!order.is_object()) return std::nullopt;
-  std::string status = order.value("Status", "");
-  for (auto& c : status) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (status != "completed") return std::nullopt;
+  if (!text::iequals_ascii(order.value("Status", ""), "completed")) return std::nullopt;
   auto order_id = uuid_field(order, "OrderID");
   auto session_id = uuid_field(order, "SessionID");
   if (!order_id || !session_id) {

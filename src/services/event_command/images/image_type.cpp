@@ -1,9 +1,9 @@
 #include "services/event_command/images/image_type.h"
 
-#include <algorithm>
 #include <string>
 
 #include "platform/errors.h"
+#include "platform/text/ascii.h"
 
 namespace ticketly::event_command {
 namespace {
@@ -12,12 +12,6 @@ constexpr ImageType kJpeg{"jpg", "image/jpeg"};
 constexpr ImageType kPng{"png", "image/png"};
 constexpr ImageType kGif{"gif", "image/gif"};
 constexpr ImageType kWebp{"webp", "image/webp"};
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 std::string size_text(std::size_t bytes) {
   if (bytes % (1u << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
@@ -36,7 +30,7 @@ std::optional<ImageType> sniff_image(std::string_view b) {
 }
 
 std::optional<ImageType> image_type_for_ext(std::string_view ext) {
-  std::string e = lower(ext);
+  std::string e = text::ascii_lower(ext);
   if (e == "jpg" || e == "jpeg") return kJpeg;
   if (e == "png") return kPng;
   if (e == "gif") return kGif;
@@ -55,8 +49,8 @@ ImageType check_image_upload(const http::MultipartPart& part, std::size_t max_by
     if (dot != std::string::npos) {
       auto named = image_type_for_ext(part.filename->substr(dot + 1));
       if (named && named->ext != type->ext) {
-        throw Error(415, "The " + name + " is named ." + lower(part.filename->substr(dot + 1)) + " but contains " +
-                             std::string(type->content_type) + " data");
+        throw Error(415, "The " + name + " is named ." + text::ascii_lower(part.filename->substr(dot + 1)) +
+                             " but contains " + std::string(type->content_type) + " data");
       }
     }
   }

@@ -7,15 +7,10 @@
 
 #include "platform/crypto/crypto.h"
 #include "platform/http/client.h"
+#include "platform/text/ascii.h"
 
 namespace ticketly::event_command::sigv4 {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 // Header values are trimmed and inner runs of spaces become one (SigV4 "Trimall").
 std::string trim_all(std::string_view v) {
@@ -37,7 +32,7 @@ std::string trim_all(std::string_view v) {
 std::map<std::string, std::string> canonical_headers(const CanonicalInput& in) {
   std::map<std::string, std::string> out;
   for (const auto& [name, value] : in.headers) {
-    auto& slot = out[lower(name)];
+    auto& slot = out[text::ascii_lower(name)];
     if (!slot.empty()) slot += ',';
     slot += trim_all(value);
   }

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <set>
 
+#include "platform/text/ascii.h"
 #include "services/event_query/model/event_snapshot.h"
 #include "services/event_query/model/json_fields.h"
 #include "services/event_query/model/views.h"
@@ -17,11 +18,6 @@ double round2(double v) { return std::round(v * 100.0) / 100.0; }
 double percent(double part, double whole) { return whole > 0 ? round2(100.0 * part / whole) : 0.0; }
 Json money_of(double cents) { return fields::money(std::llround(cents)); }
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // One sold ticket with what was paid for it (minor units, fractional until summed).
 struct Sale {
   std::string session_id;
@@ -34,7 +30,7 @@ std::vector<Sale> sales_of(const std::vector<StoredOrder>& orders, const std::st
   std::vector<Sale> out;
   for (const auto& o : orders) {
     if (o.status != "completed") continue;
-    if (!session_filter.empty() && lower(o.session_id) != lower(session_filter)) continue;
+    if (!session_filter.empty() && !text::iequals_ascii(o.session_id, session_filter)) continue;
     if (!o.tickets.is_array() || o.tickets.empty()) continue;
     std::int64_t list_total = 0;
     for (const auto& t : o.tickets) list_total += t.value("price_cents", std::int64_t{0});
@@ -42,8 +38,8 @@ std::vector<Sale> sales_of(const std::vector<StoredOrder>& orders, const std::st
     for (const auto& t : o.tickets) {
       const auto list = static_cast<double>(t.value("price_cents", std::int64_t{0}));
       const double share = list_total > 0 ? list / static_cast<double>(list_total) : 1.0 / n;
-      out.push_back(Sale{lower(o.session_id), lower(t.value("seat_id", "")), lower(t.value("tier_id", "")),
-                         static_cast<double>(o.price_cents) * share});
+      out.push_back(Sale{text::ascii_lower(o.session_id), text::ascii_lower(t.value("seat_id", "")),
+                         text::ascii_lower(t.value("tier_id", "")), static_cast<double>(o.price_cents) * share});
     }
   }
   return out;
@@ -56,7 +52,7 @@ struct TierCapacity {
 
 TierCapacity capacity_of(const Json& doc, const Json* only_session) {
   std::set<std::string> tiers;
-  for (const auto& t : fields::array(doc, "tiers")) tiers.insert(lower(t.value("id", "")));
+  for (const auto& t : fields::array(doc, "tiers")) tiers.insert(text::ascii_lower(t.value("id", "")));
   TierCapacity cap;
   for (const auto& s : fields::array(doc, "sessions")) {
     if (only_session && &s != only_session) continue;
@@ -64,9 +60,9 @@ TierCapacity capacity_of(const Json& doc, const Json* only_session) {
     if (!layout) continue;
     for_each_seat(*layout, [&](const Json& seat) {
       const Json* tier = fields::find(seat, "tierId");
-      if (!tier || !tier->is_string() || !tiers.contains(lower(tier->get<std::string>()))) return;
+      if (!tier || !tier->is_string() || !tiers.contains(text::ascii_lower(tier->get<std::string>()))) return;
       if (seat.value("status", "AVAILABLE") == "RESERVED") return;
-      ++cap.by_tier[lower(tier->get<std::string>())];
+      ++cap.by_tier[text::ascii_lower(tier->get<std::string>())];
       ++cap.total;
     });
   }
@@ -77,7 +73,7 @@ Json sales_by_tier(const Json& doc, const std::vector<Sale>& sales, const TierCa
   Json out = Json::array();
   const double total_sold = static_cast<double>(sales.size());
   for (const auto& t : fields::array(doc, "tiers")) {
-    const std::string id = lower(t.value("id", ""));
+    const std::string id = text::ascii_lower(t.value("id", ""));
     std::int64_t sold = 0;
     double revenue = 0;
     for (const auto& s : sales) {
@@ -190,7 +186,7 @@ Json session_detail(const Json& doc, const Json& session, const std::vector<Stor
         breakdown[st] = breakdown.value(st, 0) + 1;
         if (seat.value("tier", Json(nullptr)).is_null() || st == "RESERVED") return;
         ++capacity;
-        if (sold_seats.contains(lower(seat.value("id", "")))) ++sold;
+        if (sold_seats.contains(text::ascii_lower(seat.value("id", "")))) ++sold;
       });
       blocks.push_back(Json{{"blockId", block.value("id", Json(nullptr))},
                             {"blockName", block.value("name", Json(nullptr))},

@@ -1,9 +1,8 @@
 #include "services/event_query/model/views.h"
 
-#include <algorithm>
-#include <cctype>
 #include <unordered_map>
 
+#include "platform/text/ascii.h"
 #include "services/event_query/model/event_snapshot.h"
 #include "services/event_query/model/json_fields.h"
 
@@ -16,16 +15,10 @@ Json value_or_null(const Json& object, std::string_view key) {
   return v ? *v : Json(nullptr);
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
 bool contains_id(const Json& list, std::string_view id) {
   if (!list.is_array() || list.empty()) return true;  // empty = applies to all
   for (const auto& v : list) {
-    if (v.is_string() && lower(v.get<std::string>()) == lower(id)) return true;
+    if (v.is_string() && text::iequals_ascii(v.get_ref<const std::string&>(), id)) return true;
   }
   return false;
 }
@@ -52,7 +45,7 @@ bool is_public_status(std::string_view status) { return status == "APPROVED" || 
 
 const Json* find_session(const Json& doc, std::string_view session_id) {
   for (const auto& s : fields::array(doc, "sessions")) {
-    if (auto id = fields::opt_str(s, "id"); id && lower(*id) == lower(session_id)) return &s;
+    if (auto id = fields::opt_str(s, "id"); id && text::iequals_ascii(*id, session_id)) return &s;
   }
   return nullptr;
 }
@@ -147,10 +140,9 @@ Json public_discounts(const Json& doc, std::string_view session_id, Timestamp no
 
 std::optional<Json> discount_by_code(const Json& doc, std::string_view session_id, std::string_view code,
                                      Timestamp now) {
-  const std::string wanted = lower(code);
   for (const auto& d : discounts_of(doc)) {
     auto c = fields::opt_str(d, "code");
-    if (!c || lower(*c) != wanted) continue;
+    if (!c || !text::iequals_ascii(*c, code)) continue;
     if (!is_redeemable(d, now, session_id)) return std::nullopt;
     return discount(d);
   }
@@ -258,7 +250,7 @@ Json thumbnail(const Json& doc, Timestamp now) {
 Json seating_map(const Json& doc, const Json& session, const std::map<std::string, std::string>& live) {
   std::unordered_map<std::string, Json> tiers;
   for (const auto& t : fields::array(doc, "tiers")) {
-    if (auto id = fields::opt_str(t, "id")) tiers.emplace(lower(*id), tier(t));
+    if (auto id = fields::opt_str(t, "id")) tiers.emplace(text::ascii_lower(*id), tier(t));
   }
   const Json* layout = fields::find(session, "layoutData");
   if (!layout) return Json{{"name", nullptr}, {"layout", Json{{"blocks", Json::array()}}}};
@@ -267,7 +259,7 @@ Json seating_map(const Json& doc, const Json& session, const std::map<std::strin
     Json tier_json = nullptr;
     if (auto it = seat.find("tierId"); it != seat.end()) {
       if (it->is_string()) {
-        if (auto t = tiers.find(lower(it->get<std::string>())); t != tiers.end()) tier_json = t->second;
+        if (auto t = tiers.find(text::ascii_lower(it->get<std::string>())); t != tiers.end()) tier_json = t->second;
       }
       seat.erase(it);
     }
@@ -275,7 +267,7 @@ Json seating_map(const Json& doc, const Json& session, const std::map<std::strin
     const std::string layout_status = seat.value("status", std::string("AVAILABLE"));
     std::string status = layout_status;
     if (auto id = seat.find("id"); id != seat.end() && id->is_string()) {
-      if (auto l = live.find(lower(id->get<std::string>())); l != live.end()) {
+      if (auto l = live.find(text::ascii_lower(id->get<std::string>())); l != live.end()) {
         // The organizer's RESERVED is not for sale whatever the order service says.
         status = layout_status == "RESERVED" ? layout_status : l->second;
       }

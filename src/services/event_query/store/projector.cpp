@@ -1,12 +1,12 @@
 #include "services/event_query/store/projector.h"
 
-#include <cctype>
 #include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
 
 #include "platform/bus/consumer.h"
+#include "platform/text/ascii.h"
 #include "services/event_query/model/event_snapshot.h"
 #include "services/event_query/model/json_fields.h"
 
@@ -287,12 +287,7 @@ OrderRow order_row(const json::Json& payload) {
 // Nothing is lost by dropping the other snapshots: an order leaves 'pending' once and a
 // completed order never changes status again (the order service cancels and expires
 // pending orders only), so no later snapshot could turn a kept order into another state.
-bool is_completed(const OrderRow& o) {
-  if (o.status.size() != 9) return false;
-  std::string lower = o.status;
-  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower == "completed";
-}
+bool is_completed(const OrderRow& o) { return text::iequals_ascii(o.status, "completed"); }
 
 // Rows in id order: batches of the created/updated/cancelled topics run side by side and
 // must not wait on each other in a cycle.

@@ -13,6 +13,7 @@
 #include "platform/bus/outbox.h"
 #include "platform/crypto/crypto.h"
 #include "platform/errors.h"
+#include "platform/text/ascii.h"
 #include "services/order/events/messages.h"
 #include "services/order/payments/webhook_signature.h"
 
@@ -41,11 +42,6 @@ std::optional<Uuid> order_of(const json::Json& intent) {
 std::int64_t integer_of(const json::Json& j, const char* key) {
   if (!j.contains(key) || !j[key].is_number()) return 0;
   return j[key].is_number_integer() ? j[key].get<std::int64_t>() : std::llround(j[key].get<double>());
-}
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 }  // namespace
@@ -119,7 +115,7 @@ asio::awaitable<WebhookAnswer> Payments::on_succeeded(const std::string& event_i
   std::int64_t amount = integer_of(intent, "amount_received");
   if (amount == 0) amount = integer_of(intent, "amount");
   // Money in another currency does not pay an LKR order: it is refunded.
-  if (lower(intent.value("currency", config_.currency)) != lower(config_.currency)) amount = -1;
+  if (!text::iequals_ascii(intent.value("currency", config_.currency), config_.currency)) amount = -1;
   const json::Json payment = {{"event_id", event_id},
                               {"event_type", "payment_intent.succeeded"},
                               {"intent_id", intent_id},
