@@ -17,6 +17,7 @@
 #include "services/order/payments/dev_provider.h"
 #include "services/order/payments/payments.h"
 #include "services/order/payments/provider.h"
+#include "services/order/store/order_reader.h"
 
 namespace ticketly::order {
 
@@ -30,6 +31,7 @@ struct OrderApp {
   const OrderConfig config;
   const QrKeyRing qr_keys;
   events::CheckoutHub hub;
+  store::OrderReader orders;  // the order a request is about (api/access.cpp)
   inventory::Inventory inventory;
   inventory::HoldWriter writer;
   inventory::Placer placer;

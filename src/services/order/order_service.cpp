@@ -20,6 +20,7 @@ OrderApp::OrderApp(service::ServiceContext& c, OrderConfig cfg, QrKeyRing keys)
       verifier(*c.verifier),
       config(std::move(cfg)),
       qr_keys(std::move(keys)),
+      orders(c.database, c.io),
       inventory(c.database, c.io, config.fence),
       writer(c.database, c.io, config.hold_batch),
       placer(c.database, inventory, writer, config, &hub),

@@ -9,7 +9,7 @@ namespace ticketly::order::api {
 
 boost::asio::awaitable<Order> owned_order(OrderApp& app, const http::Request& req, const Uuid& id) {
   const auto& p = auth::principal_of(req);
-  auto order = co_await store::find_order(app.db, id, true);
+  auto order = co_await app.orders.find(id);
   if (!order || (order->user_id != p.subject && !p.system_admin)) throw not_found("Order " + id.str() + " not found");
   co_return std::move(*order);
 }

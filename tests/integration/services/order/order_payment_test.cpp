@@ -124,6 +124,44 @@ TEST_F(OrderPayment, ConcurrentCheckoutsEachRecordTheirOwnIntent) {
             "none");
 }
 
+// Orders are read batched (store/order_reader.h): reads that arrive together share one
+// query, yet each answers its own request — its own order, with tickets once completed —
+// and another buyer's order or an unknown id stays a 404 within a shared batch.
+TEST_F(OrderPayment, ConcurrentReadsEachGetTheirOwnOrder) {
+  auto setup = published_event(8);
+  constexpr int kOrders = 4;
+  std::vector<CreatedUser> buyers;
+  std::vector<std::string> orders;
+  for (int i = 0; i < kOrders; ++i) {
+    buyers.push_back(app().new_user());
+    auto r = app().place(buyers[i].token, setup.event, {setup.event.seats[2 * i].id, setup.event.seats[2 * i + 1].id});
+    ASSERT_EQ(r.status, 201) << r.body;
+    orders.push_back(r.json()["order_id"]);
+  }
+  ASSERT_EQ(app().pay(buyers[0].token, orders[0]).status, 200);  // one completed, with tickets
+  const std::string unknown = Uuid::random().str();
+  // Per order: its buyer twice, the next buyer (not theirs), and the unknown id.
+  auto results = concurrently(4 * kOrders, [&](int i) {
+    const int k = i % kOrders, kind = i / kOrders;
+    const auto& who = buyers[kind == 2 ? (k + 1) % kOrders : k];
+    const std::string& id = kind == 3 ? unknown : orders[k];
+    return http_request(app().port(), "GET", "/api/order/" + id, "", bearer(who.token));
+  });
+  for (int k = 0; k < kOrders; ++k) {
+    for (int kind = 0; kind < 2; ++kind) {
+      const auto& r = results[kind * kOrders + k];
+      ASSERT_EQ(r.status, 200) << r.body;
+      auto o = r.json();
+      EXPECT_EQ(o["OrderID"], orders[k]);
+      EXPECT_EQ(o["UserID"], buyers[k].id);
+      EXPECT_EQ(o["Status"], k == 0 ? "completed" : "pending");
+      EXPECT_EQ(o["tickets"].size(), k == 0 ? 2u : 0u) << r.body;
+    }
+    EXPECT_EQ(results[2 * kOrders + k].status, 404) << results[2 * kOrders + k].body;
+    EXPECT_EQ(results[3 * kOrders + k].status, 404) << results[3 * kOrders + k].body;
+  }
+}
+
 TEST_F(OrderPayment, SucceededWebhookCompletesTheOrderWithOneTicketPerSeat) {
   auto p = place_with_intent(2);
   auto r = deliver(stripe_event("evt_" + new_uuid(), "payment_intent.succeeded", p.intent, p.order_id, p.amount));
