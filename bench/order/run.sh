@@ -71,13 +71,25 @@ statements() {  # name: what PostgreSQL spent the scenario on (PG_STATS=1)
       round((s.total_exec_time / s.calls)::numeric, 3) AS mean_ms, s.toplevel, left(regexp_replace(s.query, '\s+', ' ', 'g'), 110) AS query
     FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid ORDER BY s.total_exec_time DESC LIMIT 40" \
     -c "SELECT pg_stat_statements_reset()" > "$WORK/statements-$1.txt"
+  local db  # rows written per table: how many updates were HOT (no index writes)
+  for db in order bus event_query event_command; do
+    psql -X "$PG_URL/bench_order_$db" -c "SELECT current_database() AS db, relname, n_tup_ins AS ins,
+        n_tup_upd AS upd, n_tup_hot_upd AS hot, n_tup_del AS del, seq_scan, seq_tup_read, idx_scan, n_dead_tup AS dead
+      FROM pg_stat_user_tables WHERE n_tup_ins + n_tup_upd + n_tup_del + seq_scan > 0 ORDER BY relname" \
+      -c "SELECT pg_stat_reset()" >> "$WORK/statements-$1.txt"
+  done
   log "statements: $WORK/statements-$1.txt"
 }
+# The whole machine's busy CPU time (USER_HZ ticks): the host's speed varies from minute to
+# minute, CPU time per booking much less, so it is the figure to compare changes by.
+cpu_busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
 run() {  # name connections script [event]
   log "wrk $1: -t$THREADS -c$2 -d$DURATION $3"
   local from=$(($(wc -l < "$WORK/ticketly.log") + 1))
+  local busy_before; busy_before=$(cpu_busy)
   BENCH_EVENT="${4:-race}" wrk -t"$THREADS" -c"$2" -d"$DURATION" --timeout 10s --latency -s "$BENCH_DIR/$3" \
     "http://127.0.0.1:$PORT" > "$WORK/$1.txt" 2>&1
+  echo "CPU busy_ticks $(($(cpu_busy) - busy_before))" >> "$WORK/$1.txt"
   sleep 1  # the access log is written asynchronously
   tail -n +"$from" "$WORK/ticketly.log" | python3 "$BENCH_DIR/latency_split.py" "$1" > "$WORK/$1-split.txt"
   statements "$1"
@@ -88,6 +100,7 @@ if [ "$TICKETLY_PG_STATS" = "1" ]; then
   # The view shows every database of the cluster; the extension lives in the order one.
   psql -X -q "$PG_URL/bench_order_order" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" \
     -c "SELECT pg_stat_statements_reset()" >/dev/null
+  for db in order bus event_query event_command; do psql -X -q "$PG_URL/bench_order_$db" -c "SELECT pg_stat_reset()" >/dev/null; done
 fi
 SCENARIOS="${SCENARIOS:-race stress16 stress10k booking}"
 for s in $SCENARIOS; do
@@ -123,5 +136,9 @@ report="$OUT_DIR/order-$(date -u +%Y%m%dT%H%M%SZ).md"
   echo "|---|---|---|---|---|---|"
   for s in race stress16 stress10k booking; do [ -f "$WORK/$s-split.txt" ] && cat "$WORK/$s-split.txt"; done
   echo
+  [ -f "$WORK/booking.txt" ] || exit 0
   echo "bookings/s (c): $(awk -v b="$(count booking booked)" -v d="$(secs)" 'BEGIN {printf "%.0f", b / d}')"
+  echo "CPU per booking (c), whole machine incl. wrk: $(awk -v b="$(count booking booked)" \
+    -v t="$(awk '$1 == "CPU" {print $3}' "$WORK/booking.txt")" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN {printf "%.3f ms", t * 1000 / hz / b}')"
 } | tee "$report"
