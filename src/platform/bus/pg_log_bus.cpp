@@ -43,20 +43,10 @@ constexpr db::Statement kAppend{
     "bus.pg.append", "SELECT bus_append($1::text[], $2::int4[], $3::text[], $4::text[], $5::jsonb[])"};
 
 // Retention, per partition from its old end: everything before the first message that is
-// young enough (or, if none is, before next_offset). Walks the primary key, no extra index.
-constexpr db::Statement kTrim{"bus.pg.trim", R"sql(
-  WITH bounds AS (
-    SELECT p.topic, p.partition,
-           coalesce((SELECT b."offset" FROM bus_messages b
-                      WHERE b.topic = p.topic AND b.partition = p.partition
-                        AND b.created_at >= now() - $1::float8 * interval '1 millisecond'
-                      ORDER BY b."offset" LIMIT 1),
-                    p.next_offset) AS keep_from
-      FROM bus_partitions p
-  )
-  DELETE FROM bus_messages b USING bounds
-   WHERE b.topic = bounds.topic AND b.partition = bounds.partition AND b."offset" < bounds.keep_from
-)sql"};
+// young enough (or, if none is, before next_offset). bus_trim (migrations/bus/0003) walks
+// each partition through the primary key: as one statement, a plan cached while the log
+// was small made every trim quadratic in the log's size.
+constexpr db::Statement kTrim{"bus.pg.trim", "SELECT bus_trim($1::float8)"};
 // Members dead for a while: nobody needs their rows (their partitions are free already).
 constexpr db::Statement kForgetDeadMembers{
     "bus.pg.forget_dead_members", "DELETE FROM bus_members WHERE expires_at < now() - interval '1 hour'"};
@@ -109,9 +99,9 @@ asio::awaitable<void> PgLogCore::ensure_topics(std::vector<TopicSpec> topics) {
 
 asio::awaitable<std::int64_t> PgLogCore::trim() {
   const double retention_ms = static_cast<double>(options.retention.count());
-  auto deleted = co_await database.execute(kTrim, retention_ms);
+  const auto deleted = (co_await database.execute(kTrim, retention_ms)).scalar<std::int64_t>();
   co_await database.execute(kForgetDeadMembers);
-  co_return deleted.affected_rows();
+  co_return deleted;
 }
 
 asio::awaitable<void> PgLogCore::run_retention(std::shared_ptr<PgLogCore> self) {
