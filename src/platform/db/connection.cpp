@@ -94,6 +94,14 @@ struct ConnectParams {
       values.emplace_back(opt->val);
     }
     PQconninfoFree(parsed);
+    // Custom plans, made for each execution of a prepared statement with its parameters
+    // and the table's current size. A generic plan cached while a table was small (a
+    // fresh database, the first minute of a sale) scanned it whole, sometimes
+    // quadratically, until an ANALYZE replanned it (docs/ARCHITECTURE.md, "Plans that
+    // stay keyed"). Our statements are short, so planning each is cheap; the hot PL/pgSQL
+    // functions keep their session plans (their own SET plan_cache_mode = auto).
+    // First, so that the caller's options may say otherwise.
+    options = "-c plan_cache_mode=force_custom_plan " + options;
     // Appended last so they win over the same settings in the caller's options: timestamps
     // are parsed assuming UTC and ISO output.
     options += " -c TimeZone=UTC -c DateStyle=ISO,YMD";

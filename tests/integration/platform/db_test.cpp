@@ -534,6 +534,17 @@ TEST_F(DbTest, AppliesTheStatementTimeout) {
   });
 }
 
+// Prepared statements are planned for each execution (connection.cpp): a generic plan
+// cached while a table was small would keep scanning it whole as it grows.
+TEST_F(DbTest, PlansEveryPreparedStatementForItsParameters) {
+  IoPool io(1);
+  Database db(io, options(1));
+  io.start();
+  run(io, [&]() -> awaitable<void> {
+    EXPECT_EQ((co_await db.query("SHOW plan_cache_mode")).scalar<std::string>(), "force_custom_plan");
+  });
+}
+
 TEST_F(DbTest, RefusesCallsFromAForeignExecutor) {
   IoPool io(1);
   Database db(io, options());

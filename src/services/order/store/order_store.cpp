@@ -323,7 +323,8 @@ asio::awaitable<std::vector<Order>> load_orders(db::Connection& tx, const std::v
 }
 
 asio::awaitable<std::int64_t> count_tickets(db::Database& db) {
-  co_return (co_await db.execute(kCountTickets)).scalar<std::int64_t>();
+  // Unprepared: without parameters a prepared plan would be the one of its first run.
+  co_return (co_await db.query(kCountTickets.sql)).scalar<std::int64_t>();
 }
 
 asio::awaitable<std::vector<Expiring>> lock_expired_orders(db::Connection& tx, int limit) {
