@@ -60,9 +60,10 @@ TierCapacity capacity_of(const Json& doc, const Json* only_session) {
     if (!layout) continue;
     for_each_seat(*layout, [&](const Json& seat) {
       const Json* tier = fields::find(seat, "tierId");
-      if (!tier || !tier->is_string() || !tiers.contains(text::ascii_lower(tier->get<std::string>()))) return;
-      if (seat.value("status", "AVAILABLE") == "RESERVED") return;
-      ++cap.by_tier[text::ascii_lower(tier->get<std::string>())];
+      if (!tier || !tier->is_string()) return;
+      std::string tier_id = text::ascii_lower(tier->get_ref<const std::string&>());
+      if (!tiers.contains(tier_id) || seat.value("status", "AVAILABLE") == "RESERVED") return;
+      ++cap.by_tier[std::move(tier_id)];
       ++cap.total;
     });
   }
