@@ -1,5 +1,6 @@
--- Shared by the order scenarios: reads the seeded tokens and event (bench/order/seed.py),
--- counts answers by status, and prints them per thread at the end for run.sh to sum.
+-- Shared by the order scenarios: reads the seeded tokens and event (bench/order/seed.py) and
+-- formats requests up front. booking.lua counts its answers per thread and prints them at the
+-- end for run.sh to sum; race.lua and stress.lua leave the counting to the server's /metrics.
 local M = {}
 
 function M.read_lines(path)
@@ -38,6 +39,24 @@ end
 function M.hold_body(e, seat)
   return string.format('{"event_id":"%s","session_id":"%s","organization_id":"%s","seat_ids":["%s"],"discount_id":""}',
                        e.id, e.session_id, e.organization_id, seat)
+end
+
+-- The hold request for (seat, token), formatted once: request() then only picks a string.
+-- wrk runs on the same two cores as the server, and formatting a request (or parsing a
+-- response into Lua) on every call cost it a third of the machine in (b).
+function M.hold_request(e, seat, token)
+  return wrk.format("POST", "/api/order", {["Authorization"] = "Bearer " .. token,
+                                           ["Content-Type"] = "application/json"}, M.hold_body(e, seat))
+end
+
+-- A thread's requests as a ring: request() returns the next one, round and round.
+function M.ring(requests)
+  local i, n = 0, #requests
+  return function()
+    i = i + 1
+    if i > n then i = 1 end
+    return requests[i]
+  end
 end
 
 -- wrk's threads each run their own Lua state: every thread keeps counters and dumps them

@@ -78,18 +78,43 @@ statements() {  # name: what PostgreSQL spent the scenario on (PG_STATS=1)
       FROM pg_stat_user_tables WHERE n_tup_ins + n_tup_upd + n_tup_del + seq_scan > 0 ORDER BY relname" \
       -c "SELECT pg_stat_reset()" >> "$WORK/statements-$1.txt"
   done
+  # WAL written in the scenario (full-page images: the first change of a page after a checkpoint).
+  psql -X "$PG_URL/bench_order_order" -c "SELECT wal_records, wal_fpi, pg_size_pretty(wal_bytes) AS wal_bytes,
+      (SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter) AS checkpoints_since_start FROM pg_stat_wal" \
+    -c "SELECT pg_stat_reset_shared('wal')" >> "$WORK/statements-$1.txt"
   log "statements: $WORK/statements-$1.txt"
 }
 # The whole machine's busy CPU time (USER_HZ ticks): the host's speed varies from minute to
 # minute, CPU time per booking much less, so it is the figure to compare changes by.
 cpu_busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
+# The server's own count of answers (/metrics: http_requests_total by route, method, status).
+# race.lua and stress.lua leave the counting to it: a Lua response() makes wrk parse every
+# answer, and wrk shares the two cores with the server.
+answers() { curl -fsS "http://127.0.0.1:$PORT/metrics" | grep '^http_requests_total{' > "$1"; }
+count_answers() {  # before after -> COUNT lines: holds won (201), lost (409), other; 5xx on any route
+  awk 'NR == FNR {before[$1] = $2; next}
+       { d = $2 - before[$1]; match($1, /status="[0-9]+"/); status = substr($1, RSTART + 8, 3)
+         if (status >= 500) failed += d
+         else if ($1 ~ /route="\/api\/order"/ && $1 ~ /method="POST"/) {
+           if (status == 201) won += d; else if (status == 409) lost += d; else other += d } }
+       END { printf "COUNT won %d\nCOUNT lost %d\nCOUNT failed %d\nCOUNT other %d\n", won, lost, failed, other }' "$1" "$2"
+}
 run() {  # name connections script [event]
   log "wrk $1: -t$THREADS -c$2 -d$DURATION $3"
   local from=$(($(wc -l < "$WORK/ticketly.log") + 1))
   local busy_before; busy_before=$(cpu_busy)
+  answers "$WORK/$1-answers-before"
+  nstat -n 2>/dev/null || true
   BENCH_EVENT="${4:-race}" wrk -t"$THREADS" -c"$2" -d"$DURATION" --timeout 10s --latency -s "$BENCH_DIR/$3" \
     "http://127.0.0.1:$PORT" > "$WORK/$1.txt" 2>&1
   echo "CPU busy_ticks $(($(cpu_busy) - busy_before))" >> "$WORK/$1.txt"
+  # The kernel's TCP trouble in the scenario (a retransmission costs at least 200 ms).
+  { nstat 2>/dev/null || true; } | awk '$1 ~ /RetransSegs|ListenOverflows|ListenDrops|TCPTimeouts|TCPSynRetrans|TCPAbortOnData/ {print "TCP", $1, $2}' >> "$WORK/$1.txt"
+  if ! grep -q '^COUNT ' "$WORK/$1.txt"; then  # the script left the counting to the server
+    sleep 1  # answers to requests wrk abandoned at the end are still being written
+    answers "$WORK/$1-answers-after"
+    count_answers "$WORK/$1-answers-before" "$WORK/$1-answers-after" >> "$WORK/$1.txt"
+  fi
   sleep 1  # the access log is written asynchronously
   tail -n +"$from" "$WORK/ticketly.log" | python3 "$BENCH_DIR/latency_split.py" "$1" > "$WORK/$1-split.txt"
   statements "$1"
@@ -101,6 +126,7 @@ if [ "$TICKETLY_PG_STATS" = "1" ]; then
   psql -X -q "$PG_URL/bench_order_order" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" \
     -c "SELECT pg_stat_statements_reset()" >/dev/null
   for db in order bus event_query event_command; do psql -X -q "$PG_URL/bench_order_$db" -c "SELECT pg_stat_reset()" >/dev/null; done
+  psql -X -q "$PG_URL/bench_order_order" -c "SELECT pg_stat_reset_shared('wal')" >/dev/null
 fi
 SCENARIOS="${SCENARIOS:-race stress16 stress10k booking}"
 for s in $SCENARIOS; do

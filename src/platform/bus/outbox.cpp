@@ -12,18 +12,18 @@ namespace {
 // transaction into one, so publishing many messages costs no extra wake-ups).
 constexpr db::Statement kPublishNotify{"bus.outbox.publish", R"sql(
   WITH added AS (
-    INSERT INTO outbox (topic, key, payload, headers) VALUES ($1, $2, $3::jsonb, $4::jsonb) RETURNING id
+    INSERT INTO outbox (topic, key, payload, headers) VALUES ($1, $2, $3::json, $4::jsonb) RETURNING id
   )
   SELECT pg_notify('ticketly_outbox', '') FROM added
 )sql"};
 // The same without the NOTIFY: the relay is woken after commit in this process, or polls.
 constexpr db::Statement kPublishQuiet{"bus.outbox.publish_quiet", R"sql(
-  INSERT INTO outbox (topic, key, payload, headers) VALUES ($1, $2, $3::jsonb, $4::jsonb)
+  INSERT INTO outbox (topic, key, payload, headers) VALUES ($1, $2, $3::json, $4::jsonb)
 )sql"};
 constexpr db::Statement kPublishBatchNotify{"bus.outbox.publish_batch", R"sql(
   WITH added AS (
     INSERT INTO outbox (topic, key, payload, headers)
-    SELECT t, k, p::jsonb, h::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+    SELECT t, k, p::json, h::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
       WITH ORDINALITY AS u(t, k, p, h, ord) ORDER BY ord
     RETURNING id
   )
@@ -31,7 +31,7 @@ constexpr db::Statement kPublishBatchNotify{"bus.outbox.publish_batch", R"sql(
 )sql"};
 constexpr db::Statement kPublishBatchQuiet{"bus.outbox.publish_batch_quiet", R"sql(
   INSERT INTO outbox (topic, key, payload, headers)
-  SELECT t, k, p::jsonb, h::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+  SELECT t, k, p::json, h::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
     WITH ORDINALITY AS u(t, k, p, h, ord) ORDER BY ord
 )sql"};
 

@@ -18,6 +18,7 @@
 #include "services/order/payments/payments.h"
 #include "services/order/payments/provider.h"
 #include "services/order/store/order_reader.h"
+#include "services/order/store/ticket_counter.h"
 
 namespace ticketly::order {
 
@@ -32,6 +33,7 @@ struct OrderApp {
   const QrKeyRing qr_keys;
   events::CheckoutHub hub;
   store::OrderReader orders;  // the order a request is about (api/access.cpp)
+  store::TicketCounter ticket_count;  // GET /tickets/count; payments add what they issue
   inventory::Inventory inventory;
   inventory::HoldWriter writer;
   inventory::Placer placer;

@@ -6,6 +6,8 @@
 //   TICKETLY_HOLD_DURATION          how long seats stay held for payment         10m
 //   TICKETLY_ORDER_SWEEP_INTERVAL   how often expired holds are swept            1s
 //   TICKETLY_ORDER_HOLD_BATCH       orders per hold transaction (group commit)   256
+//   TICKETLY_ORDER_TICKET_COUNT_MAX_AGE  how long the public ticket count is kept    10s
+//                                   (0: counted on every request)
 //   STRIPE_SECRET_KEY               Stripe API key; without it the development provider is used
 //   STRIPE_WEBHOOK_SECRET           Stripe webhook signing secret (required with a key)
 //   TICKETLY_STRIPE_API_URL         Stripe's API base URL (tests point it elsewhere)   https://api.stripe.com
@@ -29,6 +31,7 @@ struct OrderConfig {
   std::chrono::milliseconds hold{std::chrono::minutes(10)};
   std::chrono::milliseconds sweep_interval{std::chrono::seconds(1)};
   std::size_t hold_batch = 256;
+  std::chrono::milliseconds ticket_count_max_age{std::chrono::seconds(10)};
   std::string stripe_secret_key;
   std::string stripe_webhook_secret;
   std::string stripe_api_url = "https://api.stripe.com";

@@ -21,6 +21,8 @@ OrderApp::OrderApp(service::ServiceContext& c, OrderConfig cfg, QrKeyRing keys)
       config(std::move(cfg)),
       qr_keys(std::move(keys)),
       orders(c.database, c.io),
+      ticket_count(
+          c.io, [&db = c.database] { return store::count_tickets(db); }, config.ticket_count_max_age),
       inventory(c.database, c.io, config.fence),
       writer(c.database, c.io, config.hold_batch),
       placer(c.database, inventory, writer, config, &hub),
@@ -33,7 +35,8 @@ OrderApp::OrderApp(service::ServiceContext& c, OrderConfig cfg, QrKeyRing keys)
     provider = std::make_unique<payments::StripeProvider>(
         c.io, payments::StripeOptions{config.stripe_api_url, config.stripe_secret_key, config.stripe_webhook_secret});
   }
-  payments = std::make_unique<payments::Payments>(c.database, c.io, *provider, inventory, config, &hub);
+  payments =
+      std::make_unique<payments::Payments>(c.database, c.io, *provider, inventory, config, &hub, &ticket_count);
 }
 
 OrderApp::~OrderApp() = default;

@@ -77,13 +77,14 @@ TEST(BusMigrationSets, AServiceSchemaAndTheOutboxKeepSeparateVersions) {
   EXPECT_EQ(main.applied.size(), 2u);
   auto outbox = migrate_outbox(database.url(), "order");
   EXPECT_EQ(outbox.set, "outbox");
-  EXPECT_EQ(outbox.applied, (std::vector<std::string>{"0001_outbox", "0002_consumer_dedupe"}));
+  EXPECT_EQ(outbox.applied,
+            (std::vector<std::string>{"0001_outbox", "0002_consumer_dedupe", "0003_payload_as_written"}));
   // Both sets have a version 1 and 2; neither mistakes the other's for its own.
   EXPECT_EQ(db::migrate(database.url(), kServiceFiles, "order").already_applied, 2u);
-  EXPECT_EQ(migrate_outbox(database.url(), "order").already_applied, 2u);
+  EXPECT_EQ(migrate_outbox(database.url(), "order").already_applied, 3u);
   EXPECT_EQ(query_one(database.url(), "SELECT string_agg(set_name || ':' || version, ',' ORDER BY set_name, version) "
                                       "FROM schema_migrations"),
-            "main:1,main:2,outbox:1,outbox:2");
+            "main:1,main:2,outbox:1,outbox:2,outbox:3");
 
   const db::MigrationFile edited[] = {{1, "outbox", "CREATE TABLE outbox (id int);"}};
   try {
@@ -105,7 +106,7 @@ TEST(BusMigrationSets, AdoptsASchemaMigrationsTableFromBeforeSets) {
   auto report = db::migrate(database.url(), kServiceFiles, "order");
   EXPECT_EQ(report.already_applied, 1u);
   EXPECT_EQ(report.applied, (std::vector<std::string>{"0002_more"}));
-  EXPECT_EQ(migrate_outbox(database.url(), "order").applied.size(), 2u);
+  EXPECT_EQ(migrate_outbox(database.url(), "order").applied.size(), 3u);
 }
 
 class OutboxTest : public ::testing::Test {

@@ -54,7 +54,7 @@ Reply user_orders(OrderApp& app, http::Request& req) {
 }
 
 Reply ticket_count(OrderApp& app, http::Request&) {
-  const std::int64_t n = co_await store::count_tickets(app.db);
+  const std::int64_t n = co_await app.ticket_count.total();
   co_return http::Response::json(200, {{"total_count", n}});
 }
 

@@ -47,13 +47,14 @@ std::int64_t integer_of(const json::Json& j, const char* key) {
 }  // namespace
 
 Payments::Payments(db::Database& db, runtime::IoPool& io, PaymentProvider& provider, inventory::Inventory& inventory,
-                   const OrderConfig& config, events::CheckoutHub* hub)
+                   const OrderConfig& config, events::CheckoutHub* hub, store::TicketCounter* tickets)
     : db_(db),
       io_(io),
       provider_(provider),
       inventory_(inventory),
       config_(config),
       hub_(hub),
+      tickets_(tickets),
       writer_(std::make_unique<PaymentWriter>(db, io)),
       intents_(std::make_unique<IntentWriter>(db, io)),
       state_(std::make_shared<State>(io.context(0))) {}
@@ -129,6 +130,7 @@ asio::awaitable<WebhookAnswer> Payments::on_succeeded(const std::string& event_i
   if (result.result == "completed" && order) {
     if (auto inv = inventory_.loaded(order->session_id)) inv->mark_booked(order->seat_ids());
     if (hub_) hub_->publish(*order);
+    if (tickets_) tickets_->issued(static_cast<std::int64_t>(order->tickets.size()));
   }
   if (result.result == "refund") {
     spdlog::warn("order {}: payment {} is refunded: {}", order_id->str(), intent_id, result.reason);

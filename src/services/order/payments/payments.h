@@ -26,6 +26,7 @@
 #include "services/order/payments/payment_writer.h"
 #include "services/order/payments/provider.h"
 #include "services/order/store/order_store.h"
+#include "services/order/store/ticket_counter.h"
 
 namespace ticketly::order::payments {
 
@@ -46,7 +47,7 @@ struct WebhookAnswer {
 class Payments {
  public:
   Payments(db::Database& db, runtime::IoPool& io, PaymentProvider& provider, inventory::Inventory& inventory,
-           const OrderConfig& config, events::CheckoutHub* hub = nullptr);
+           const OrderConfig& config, events::CheckoutHub* hub = nullptr, store::TicketCounter* tickets = nullptr);
   ~Payments();
 
   PaymentProvider& provider() { return provider_; }
@@ -81,6 +82,7 @@ class Payments {
   inventory::Inventory& inventory_;
   const OrderConfig& config_;
   events::CheckoutHub* hub_;
+  store::TicketCounter* tickets_;  // told about the tickets each completed order issued
   std::unique_ptr<PaymentWriter> writer_;
   std::unique_ptr<IntentWriter> intents_;
   std::shared_ptr<State> state_;

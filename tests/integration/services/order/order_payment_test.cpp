@@ -1,7 +1,9 @@
 // Payments: intents, the signed webhook (replays, reordering, forgery), tickets with QR,
 // the development provider (API.md §3, DESIGN.md §3).
+#include <cstdint>
 #include <future>
 #include <map>
+#include <string>
 
 #include "order_fixture.h"
 #include "services/order/payments/webhook_signature.h"
@@ -303,6 +305,30 @@ TEST_F(OrderPayment, DevProviderCompletesThePurchaseEndToEnd) {
   auto count = http_request(app().port(), "GET", "/api/order/tickets/count");
   ASSERT_EQ(count.status, 200);
   EXPECT_GE(count.json()["total_count"].get<int>(), 1);
+}
+
+// The public count is kept for a while (store/ticket_counter.h) rather than counted per
+// request, and grows at once by the tickets this server issues: right after each purchase
+// it is the number of rows in the table.
+TEST_F(OrderPayment, TicketCountFollowsEachPurchaseAtOnce) {
+  auto count = [] {
+    auto r = http_request(app().port(), "GET", "/api/order/tickets/count");  // public: no token
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.json().at("total_count").get<std::int64_t>();
+  };
+  const std::int64_t before = count();
+  EXPECT_EQ(before, std::stoll(app().scalar("SELECT count(*) FROM tickets")));
+  auto s = published_event(4);
+  auto buyer = app().new_user();
+  auto one = app().place(buyer.token, s.event, {s.event.seats[0].id});
+  auto two = app().place(buyer.token, s.event, {s.event.seats[1].id, s.event.seats[2].id});
+  ASSERT_EQ(one.status, 201) << one.body;
+  ASSERT_EQ(two.status, 201) << two.body;
+  ASSERT_EQ(app().pay(buyer.token, one.json()["order_id"], true).status, 200);
+  EXPECT_EQ(count(), before + 1);
+  ASSERT_EQ(app().pay(buyer.token, two.json()["order_id"], true).status, 200);
+  EXPECT_EQ(count(), before + 3);
+  EXPECT_EQ(count(), std::stoll(app().scalar("SELECT count(*) FROM tickets")));
 }
 
 }  // namespace
