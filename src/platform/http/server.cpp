@@ -37,6 +37,9 @@ void Server::Impl::start() {
     if (fd < 0) throw std::system_error(errno, std::generic_category(), "dup listening socket");
     workers[i]->acceptor.assign(endpoint.protocol(), fd);
   }
+  // Non-blocking: accept_loop takes the connections already waiting without suspending
+  // (asio's asynchronous accept works the same on a non-blocking socket).
+  for (auto& w : workers) w->acceptor.non_blocking(true);
   for (auto& w : workers) {
     asio::co_spawn(w->ctx, accept_loop(*w), asio::detached);
     if (options.access_log) {
@@ -70,10 +73,25 @@ asio::awaitable<void> Server::Impl::accept_loop(Worker& w) {
       co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
-    if (w.draining) continue;
-    active.fetch_add(1);
-    serve_connection(*this, w, std::move(socket));
+    admit(w, std::move(socket));
+    // One asynchronous accept lets in one connection per turn of the event loop, and a
+    // turn gets longer with every connection served. When thousands connect at once (a
+    // sale opening), the last of them waited seconds for their first answer (bench/order
+    // (b): 2,000 connections, wrk's maximum latency 1.8-3 s while the server's own was
+    // 100 ms). So take the ones already waiting, up to a bound, before going round again.
+    for (int i = 0; i < kAcceptBurst && !w.draining; ++i) {
+      tcp::socket more(w.ctx);
+      w.acceptor.accept(more, ec);
+      if (ec) break;  // would_block: none waiting (other errors: the next async accept reports them)
+      admit(w, std::move(more));
+    }
   }
+}
+
+void Server::Impl::admit(Worker& w, tcp::socket socket) {
+  if (w.draining) return;
+  active.fetch_add(1);
+  serve_connection(*this, w, std::move(socket));
 }
 
 bool Server::Impl::shutdown(std::chrono::milliseconds grace) {

@@ -40,6 +40,8 @@ class Server::Impl {
   void start();
   bool shutdown(std::chrono::milliseconds grace);
   asio::awaitable<void> accept_loop(Worker& w);
+  void admit(Worker& w, tcp::socket socket);  // serves an accepted connection (unless draining)
+  static constexpr int kAcceptBurst = 64;      // connections taken at once by accept_loop
   asio::awaitable<void> flush_loop(Worker& w);
 
   runtime::IoPool& io;

@@ -4,7 +4,10 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
+#include <memory>
+#include <vector>
 #include <thread>
 
 #include "platform/errors.h"
@@ -350,6 +353,44 @@ TEST_F(HttpServerTest, IdleConnectionsTimeOut) {
   EXPECT_TRUE(c.wait_closed(3s));
   TestConnection silent(s.port());  // never sends a byte: header timeout
   EXPECT_TRUE(silent.wait_closed(3s));
+}
+
+// Connections that queue up while the worker is busy (thousands connect when a sale opens)
+// are taken in bursts after the one asynchronous accept (server.cpp accept_loop): every
+// one of them is served, none is dropped or served twice.
+TEST_F(HttpServerTest, ConnectionsQueuedWhileTheWorkerIsBusyAreAllServed) {
+  std::atomic<bool> blocking{false};
+  TestServer s(
+      [&](Router& r) {
+        r.get("/ping", [](Request&) -> asio::awaitable<Response> { co_return Response::json(200, {{"pong", true}}); });
+        // Blocks the only worker on purpose, so that the connections below wait in the
+        // listen queue, as under a storm of connections.
+        r.get("/block", [&](Request&) -> asio::awaitable<Response> {
+          blocking = true;
+          std::this_thread::sleep_for(400ms);
+          co_return Response::json(200, {{"blocked", true}});
+        });
+      },
+      {}, /*workers=*/1);
+  auto blocked = std::async(std::launch::async, [&] { return testing::http_request(s.port(), "GET", "/block"); });
+  for (int i = 0; i < 200 && !blocking; ++i) std::this_thread::sleep_for(5ms);
+  ASSERT_TRUE(blocking);
+  constexpr int kConnections = 300;  // several bursts of 64
+  std::vector<std::unique_ptr<TestConnection>> queued;
+  for (int i = 0; i < kConnections; ++i) {
+    queued.push_back(std::make_unique<TestConnection>(s.port()));  // the kernel completes the handshake
+    queued.back()->send_raw("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
+  }
+  EXPECT_EQ(blocked.get().status, 200);
+  int served = 0;
+  for (auto& c : queued) {
+    auto r = c->read_response();
+    if (r.status == 200 && r.json()["pong"] == true) ++served;
+  }
+  EXPECT_EQ(served, kConnections);
+  // Each connection is still served after its first request.
+  EXPECT_EQ(queued.front()->request("GET", "/ping").status, 200);
+  EXPECT_EQ(queued.back()->request("GET", "/ping").status, 200);
 }
 
 }  // namespace
