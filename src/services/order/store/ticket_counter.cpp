@@ -33,19 +33,19 @@ std::optional<std::int64_t> TicketCounter::fresh() {
   return std::nullopt;
 }
 
-void TicketCounter::store(std::int64_t counted, std::chrono::steady_clock::time_point at) {
+std::int64_t TicketCounter::store(std::int64_t counted, std::chrono::steady_clock::time_point at) {
   std::lock_guard lock(mu_);
   // The larger figure: tickets issued here while the count ran may be in it or not.
   total_ = std::max(counted, total_.value_or(0));
   counted_at_ = std::max(counted_at_, at);
+  return *total_;
 }
 
 asio::awaitable<std::int64_t> TicketCounter::total() {
   if (auto cached = fresh()) co_return *cached;
   const auto started = clock_();
   const std::int64_t counted = co_await count_.submit(Ask{});
-  store(counted, started);
-  co_return fresh().value_or(counted);
+  co_return store(counted, started);
 }
 
 void TicketCounter::issued(std::int64_t n) {

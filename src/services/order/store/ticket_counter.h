@@ -40,7 +40,7 @@ class TicketCounter {
  private:
   struct Ask {};
   std::optional<std::int64_t> fresh();
-  void store(std::int64_t counted, std::chrono::steady_clock::time_point at);
+  std::int64_t store(std::int64_t counted, std::chrono::steady_clock::time_point at);  // the total kept
 
   const std::chrono::milliseconds max_age_;
   const Clock clock_;
