@@ -29,9 +29,7 @@ function request()
   next_seat = next_seat + 1
   if next_seat > last_seat then next_seat = last_seat end
   local token = tokens[(next_seat % #tokens) + 1]
-  return wrk.format("POST", "/api/order", {["Authorization"] = "Bearer " .. token,
-                                           ["Content-Type"] = "application/json"},
-                    common.hold_body(event, event.seats[next_seat]))
+  return common.hold_request(event, event.seats[next_seat], token)
 end
 
 function response(status, headers, body)

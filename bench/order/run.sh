@@ -141,6 +141,8 @@ for s in $SCENARIOS; do
 done
 
 rps() { awk '/^Requests\/sec/ {print $2}' "$WORK/$1.txt"; }
+ticks() { awk '$1 == "CPU" {print $3}' "$WORK/$1.txt"; }  # busy CPU ticks of the run
+done_requests() { awk '/requests in/ {print $1}' "$WORK/$1.txt"; }
 pct() { awk -v p="$2" '$1 == p {print $2}' "$WORK/$1.txt"; }
 count() { awk -v n="$2" '$1 == "COUNT" && $2 == n {print $3}' "$WORK/$1.txt"; }
 secs() { echo "$DURATION" | sed 's/s$//'; }
@@ -167,13 +169,10 @@ report="$OUT_DIR/order-$(date -u +%Y%m%dT%H%M%SZ).md"
   [ -f "$WORK/booking.txt" ] || exit 0
   echo "bookings/s (c): $(awk -v b="$(count booking booked)" -v d="$(secs)" 'BEGIN {printf "%.0f", b / d}')"
   echo "CPU per booking (c), whole machine incl. wrk: $(awk -v b="$(count booking booked)" \
-    -v t="$(awk '$1 == "CPU" {print $3}' "$WORK/booking.txt")" -v hz="$(getconf CLK_TCK)" \
-    'BEGIN {printf "%.3f ms", t * 1000 / hz / b}')"
-  # The same in /health requests of the same run (machine CPU per /health request, wrk
-  # included): a slower host minute makes both dearer, so this ratio moves less than either.
-  echo "CPU per booking (c) in /health requests' CPU (same run): $(awk \
-    -v b="$(count booking booked)" -v t="$(awk '$1 == "CPU" {print $3}' "$WORK/booking.txt")" \
-    -v h="$(awk '/requests in/ {print $1}' "$WORK/booking-health.txt")" \
-    -v ht="$(awk '$1 == "CPU" {print $3}' "$WORK/booking-health.txt")" \
+    -v t="$(ticks booking)" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.3f ms", t * 1000 / hz / b}')"
+  # The same in units of a /health request's machine CPU, wrk included, on the same host
+  # minute: what a booking costs next to the cheapest request.
+  echo "CPU per booking (c) in /health requests' CPU (same run): $(awk -v b="$(count booking booked)" \
+    -v t="$(ticks booking)" -v h="$(done_requests booking-health)" -v ht="$(ticks booking-health)" \
     'BEGIN {printf "%.1f", (t / b) / (ht / h)}')"
 } | tee "$report"
