@@ -131,6 +131,7 @@ void Application::Impl::start() {
     db::PoolOptions pool;
     pool.conninfo = settings.database_url(*d);
     pool.size = settings.db_pool_size;
+    pool.min_open = settings.db_pool_min;
     pool.acquire_timeout = settings.db_acquire_timeout;
     pool.statement_timeout = settings.db_statement_timeout;
     databases.push_back(std::make_unique<db::Database>(io, pool));
@@ -164,6 +165,7 @@ void Application::Impl::start() {
     if (c->has_handlers()) c->start();
   }
   started = true;
+  for (auto& d : databases) d->open_minimum();
   for (auto& s : services) s->start();
 }
 

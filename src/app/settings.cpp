@@ -68,6 +68,9 @@ Settings load_settings(const config::Source& source, const std::vector<const ser
     }
   }
   s.db_pool_size = static_cast<std::size_t>(r.integer("TICKETLY_DB_POOL_SIZE", 8, 1, 512));
+  s.db_pool_min = static_cast<std::size_t>(
+      r.integer("TICKETLY_DB_POOL_MIN", std::min<std::int64_t>(2, static_cast<std::int64_t>(s.db_pool_size)), 0, 512));
+  if (s.db_pool_min > s.db_pool_size) r.problem("TICKETLY_DB_POOL_MIN", "must not exceed TICKETLY_DB_POOL_SIZE");
   s.db_acquire_timeout = r.duration("TICKETLY_DB_ACQUIRE_TIMEOUT", std::chrono::seconds(2));
   s.db_statement_timeout = r.duration("TICKETLY_DB_STATEMENT_TIMEOUT", std::chrono::milliseconds(0));
   s.migrate_on_start = r.boolean("TICKETLY_MIGRATE_ON_START", true);

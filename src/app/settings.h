@@ -42,6 +42,7 @@ struct Settings {
   std::string db_name_prefix = "ticketly";  // database of service X: <prefix>_<x id>
   std::map<std::string, std::string> database_url_overrides;  // by service id
   std::size_t db_pool_size = 8;           // connections per worker and service
+  std::size_t db_pool_min = 2;            // of those, opened at start
   std::chrono::milliseconds db_acquire_timeout{2000};
   std::chrono::milliseconds db_statement_timeout{0};
   bool migrate_on_start = true;

@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <stdexcept>
+#include <utility>
 
 namespace ticketly::db {
 
@@ -270,6 +271,7 @@ asio::awaitable<void> Connection::flush() {
 }
 
 asio::awaitable<Result> Connection::finish_command() {
+  ++round_trips_;
   co_await flush();
   Result last;
   std::optional<DbError> error;
@@ -348,11 +350,109 @@ std::string Connection::database_identity() const {
   return std::string(host ? host : "") + ":" + (port ? port : "") + "/" + (name ? name : "");
 }
 
-asio::awaitable<Result> Connection::query_encoded(std::string sql, std::vector<Encoded> params) {
+void Connection::begin_with_next(std::string begin_sql) {
+  if (begin_sql.empty()) throw std::invalid_argument("begin_with_next: empty statement");
+  if (in_transaction()) throw std::logic_error("begin_with_next: the connection is already in a transaction");
+  pending_begin_ = std::move(begin_sql);
+}
+
+void Connection::commit_with_next() {
+  if (!in_transaction()) throw std::logic_error("commit_with_next: no transaction is open");
+  commit_next_ = true;
+}
+
+asio::awaitable<Result> Connection::run_pipelined(const Statement* stmt, const std::string& sql,
+                                                  const std::vector<const char*>& values) {
+  std::string name;
+  bool prepare = false;
+  if (stmt) {
+    name = std::string(stmt->name);
+    auto it = prepared_.find(name);
+    if (it != prepared_.end() && it->second != stmt->sql) {
+      throw std::logic_error("statement name \"" + name + "\" is used for two different SQL texts");
+    }
+    prepare = it == prepared_.end();
+  }
   begin_command();
+  const std::string begin = std::exchange(pending_begin_, {});
+  const bool commit = std::exchange(commit_next_, false);
+  if (!PQenterPipelineMode(conn_)) fail_connection("entering pipeline mode");
+  // The commands in the order sent; their results come back in that order, each ended by
+  // a null result, and the sync's result after them all.
+  const int n_values = static_cast<int>(values.size());
+  int sent = 0, prepare_at = -1;
+  if (!begin.empty()) {
+    if (!PQsendQueryParams(conn_, begin.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0)) fail_connection("sending");
+    ++sent;
+  }
+  if (prepare) {
+    const std::string text(stmt->sql);
+    if (!PQsendPrepare(conn_, name.c_str(), text.c_str(), 0, nullptr)) fail_connection("sending");
+    prepare_at = sent++;
+  }
+  const bool sent_main = stmt ? PQsendQueryPrepared(conn_, name.c_str(), n_values, values.data(), nullptr, nullptr, 0)
+                              : PQsendQueryParams(conn_, sql.c_str(), n_values, nullptr, values.data(), nullptr,
+                                                  nullptr, 0);
+  if (!sent_main) fail_connection("sending");
+  const int main_at = sent++;
+  const int commit_at = commit ? sent++ : -1;
+  if (commit && !PQsendQueryParams(conn_, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0)) {
+    fail_connection("sending");
+  }
+  if (!PQpipelineSync(conn_)) fail_connection("sending");
+  ++round_trips_;
+  co_await flush();
+
+  Result main_result, commit_result;
+  std::optional<DbError> error;
+  for (int at = 0;;) {
+    while (PQisBusy(conn_)) {
+      co_await wait(Wait::read);
+      if (!PQconsumeInput(conn_)) fail_connection("reading", error ? error->what() : std::string());
+    }
+    PGresult* raw = PQgetResult(conn_);
+    if (!raw) {  // the end of one command's results
+      ++at;
+      continue;
+    }
+    Result r(raw);
+    const auto status = PQresultStatus(raw);
+    if (status == PGRES_PIPELINE_SYNC) break;
+    switch (status) {
+      case PGRES_COMMAND_OK:
+      case PGRES_TUPLES_OK:
+      case PGRES_EMPTY_QUERY:
+        if (at == prepare_at) prepared_.emplace(name, std::string(stmt->sql));
+        if (at == main_at) main_result = std::move(r);
+        if (at == commit_at) commit_result = std::move(r);
+        break;
+      case PGRES_PIPELINE_ABORTED:  // skipped: an earlier command of the pipeline failed
+        break;
+      case PGRES_COPY_IN:
+      case PGRES_COPY_OUT:
+      case PGRES_COPY_BOTH:
+        broken_ = true;
+        throw std::logic_error("COPY is not supported by ticketly::db::Connection");
+      default:
+        if (!error) error.emplace(error_from(raw));
+        break;
+    }
+  }
+  if (!PQexitPipelineMode(conn_)) fail_connection("leaving pipeline mode");
+  busy_ = false;
+  // The server forgot a statement we prepared (DISCARD ALL): prepare it on its next use.
+  if (error && stmt && error->sqlstate() == sqlstate::kInvalidStatementName) prepared_.erase(name);
+  if (!after_commit_.empty()) settle_after_commit(error ? nullptr : commit ? &commit_result : &main_result);
+  if (error) throw *error;
+  co_return main_result;
+}
+
+asio::awaitable<Result> Connection::query_encoded(std::string sql, std::vector<Encoded> params) {
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  if (deferred()) co_return co_await run_pipelined(nullptr, sql, values);
+  begin_command();
   if (!PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
                          nullptr, 0)) {
     fail_connection("sending");
@@ -361,9 +461,17 @@ asio::awaitable<Result> Connection::query_encoded(std::string sql, std::vector<E
 }
 
 asio::awaitable<Result> Connection::simple_query(std::string sql) {
+  // The simple protocol has no pipeline mode: what is deferred takes round trips of its own.
+  const bool commit = std::exchange(commit_next_, false);
+  if (!pending_begin_.empty()) {
+    std::string begin = std::exchange(pending_begin_, {});
+    co_await query_encoded(std::move(begin), {});
+  }
   begin_command();
   if (!PQsendQuery(conn_, sql.c_str())) fail_connection("sending");
-  co_return co_await finish_command();
+  Result result = co_await finish_command();
+  if (commit) co_await query_encoded("COMMIT", {});
+  co_return result;
 }
 
 asio::awaitable<void> Connection::prepare(const Statement& stmt) {
@@ -380,6 +488,7 @@ asio::awaitable<Result> Connection::execute_encoded(Statement stmt, std::vector<
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
 
+  if (deferred()) co_return co_await run_pipelined(&stmt, std::string(), values);
   for (int attempt = 0;; ++attempt) {
     auto it = prepared_.find(name);
     if (it == prepared_.end()) {

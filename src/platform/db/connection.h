@@ -11,6 +11,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -91,10 +92,36 @@ class Connection {
   // Fit to be handed to the next user: not broken, no command running, no open transaction.
   bool reusable() const;
   TxStatus transaction_status() const;
+  // Also true while a BEGIN waits to go with the next command (begin_with_next).
   bool in_transaction() const {
+    if (!pending_begin_.empty()) return true;
     auto s = transaction_status();
     return s == TxStatus::in_transaction || s == TxStatus::in_error;
   }
+
+  // Pipelining (libpq pipeline mode): what is deferred here goes to the server in the same
+  // round trip as the next query()/execute() on this connection. Under load every round
+  // trip waits a turn of the worker's event loop behind the requests it serves, so a
+  // transaction's latency is mostly its round trips (docs/ARCHITECTURE.md, "Round trips").
+  //
+  // `begin_sql` (a BEGIN) is sent just before the next command. Database::transaction opens
+  // its transactions this way: BEGIN costs no round trip of its own. If the next command
+  // fails, the transaction is open and in error, as if BEGIN had been sent alone.
+  void begin_with_next(std::string begin_sql);
+  // COMMIT is sent right after the next command, so a transaction's last statement takes
+  // the COMMIT with it; Database::transaction then finds the transaction ended and sends no
+  // COMMIT of its own. If the statement fails, the COMMIT is skipped and the statement's
+  // error is thrown; if the COMMIT fails, its error is thrown.
+  void commit_with_next();
+  // Drops what is deferred and not yet sent (before a rollback).
+  void clear_deferred() {
+    pending_begin_.clear();
+    commit_next_ = false;
+  }
+  // Forgets a commit_with_next() that no command took up.
+  void drop_commit_with_next() { commit_next_ = false; }
+  // Commands (or pipelines of them) sent and answered on this connection so far.
+  std::uint64_t round_trips() const { return round_trips_; }
   // The server process id (for pg_terminate_backend, pg_stat_activity).
   int backend_pid() const;
   bool is_prepared(std::string_view name) const { return prepared_.contains(std::string(name)); }
@@ -148,6 +175,10 @@ class Connection {
   asio::awaitable<void> flush();
   // After a PQsend*: flushes, collects every result, and returns the last one.
   asio::awaitable<Result> finish_command();
+  // One command with what is deferred around it, in pipeline mode; returns its result.
+  asio::awaitable<Result> run_pipelined(const Statement* stmt, const std::string& sql,
+                                        const std::vector<const char*>& values);
+  bool deferred() const { return !pending_begin_.empty() || commit_next_; }
   void begin_command();
   // Marks the connection broken and throws DbError 08006 with libpq's message.
   [[noreturn]] void fail_connection(std::string_view context, const std::string& earlier_error = {});
@@ -167,6 +198,9 @@ class Connection {
   bool broken_ = false;  // lost, or abandoned mid-command
   std::unordered_map<std::string, std::string> prepared_;  // name -> sql
   std::vector<std::function<void()>> after_commit_;
+  std::string pending_begin_;  // begin_with_next
+  bool commit_next_ = false;   // commit_with_next
+  std::uint64_t round_trips_ = 0;
 };
 
 }  // namespace ticketly::db

@@ -1,5 +1,8 @@
 #include "platform/db/database.h"
 
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/query.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -43,7 +46,15 @@ bool is_retryable(const std::exception_ptr& error) {
   }
 }
 
+asio::awaitable<void> commit(Connection& conn) {
+  conn.drop_commit_with_next();  // flagged, but no statement followed
+  // Also when fn sent nothing and BEGIN is still pending: the two go together, and the
+  // after-commit hooks fn registered run as after any commit.
+  if (conn.in_transaction()) co_await conn.query_encoded("COMMIT", {});
+}
+
 asio::awaitable<void> rollback_quietly(Connection& conn) {
+  conn.clear_deferred();  // a BEGIN never sent needs no ROLLBACK
   if (!conn.broken() && conn.in_transaction()) {
     try {
       co_await conn.query_encoded("ROLLBACK", {});
@@ -100,6 +111,19 @@ asio::awaitable<Result> Database::execute_encoded(Statement stmt, std::vector<En
 asio::awaitable<void> Database::ping() {
   Lease lease = co_await acquire();
   co_await lease->query_encoded("SELECT 1", {});
+}
+
+void Database::open_minimum() {
+  for (std::size_t i = 0; i < pools_.size(); ++i) {
+    asio::co_spawn(io_.context(i), pools_[i]->open_minimum(), [](std::exception_ptr error) {
+      if (!error) return;
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        spdlog::warn("database pool: connections not opened ahead of demand: {}", e.what());
+      }
+    });
+  }
 }
 
 PoolStats Database::stats() const {

@@ -53,6 +53,9 @@ struct awaitable_value<asio::awaitable<T, E>> {
 // "BEGIN ISOLATION LEVEL SERIALIZABLE, READ ONLY"
 std::string begin_statement(const TxOptions& options);
 bool is_retryable(const std::exception_ptr& error);
+// Commits the transaction fn left open. fn may have ended it itself: its last statement
+// took the COMMIT along (Connection::commit_with_next).
+asio::awaitable<void> commit(Connection& conn);
 // Ends a failed transaction if the connection is still in one; never throws.
 asio::awaitable<void> rollback_quietly(Connection& conn);
 // Sleeps a little before the next attempt: exponential, jittered, capped.
@@ -77,6 +80,9 @@ class Database {
   }
 
   // Runs `fn(Connection&) -> awaitable<T>` between BEGIN and COMMIT on one connection.
+  // BEGIN goes to the server with fn's first statement, in one round trip; fn may send its
+  // last statement with the COMMIT (tx.commit_with_next() before it), another round trip
+  // saved (connection.h, "Pipelining").
   // An exception from fn (or from COMMIT) rolls back and propagates; a serialization
   // failure or deadlock runs the whole function again, up to options.max_attempts, so fn
   // must not have effects outside the transaction that a second run would duplicate.
@@ -99,6 +105,9 @@ class Database {
   asio::awaitable<Lease> acquire();
   // SELECT 1 through the pool (readiness probes).
   asio::awaitable<void> ping();
+  // Opens every worker's PoolOptions::min_open connections in the background (the
+  // workers must run); a failure is logged, and connections then open on demand.
+  void open_minimum();
 
   std::size_t workers() const { return pools_.size(); }
   Pool& pool(std::size_t worker) { return *pools_.at(worker); }
@@ -119,14 +128,14 @@ class Database {
       {
         Lease lease = co_await acquire();
         try {
-          co_await lease->query_encoded(begin, {});
+          lease->begin_with_next(begin);  // sent with fn's first statement
           if constexpr (std::is_void_v<T>) {
             co_await fn(*lease);
-            co_await lease->query_encoded("COMMIT", {});
+            co_await detail::commit(*lease);
             co_return;
           } else {
             T value = co_await fn(*lease);
-            co_await lease->query_encoded("COMMIT", {});
+            co_await detail::commit(*lease);
             co_return value;
           }
         } catch (...) {

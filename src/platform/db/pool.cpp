@@ -150,6 +150,14 @@ struct PoolCore : std::enable_shared_from_this<PoolCore> {
 
   // Static, with the core as a parameter: the frame owns a reference from its creation.
   static asio::awaitable<Lease> acquire(std::shared_ptr<PoolCore> self);
+
+  static asio::awaitable<void> open_minimum(std::shared_ptr<PoolCore> self) {
+    const std::size_t target = std::min(self->options.min_open, self->options.size);
+    // Holding every lease taken so far makes each acquire open a new connection until the
+    // target is reached; they all go back to the idle list together.
+    std::vector<Lease> leases;
+    while (self->open < target && !self->closed) leases.push_back(co_await acquire(self));
+  }
 };
 
 Waiter::~Waiter() {
@@ -237,6 +245,8 @@ Pool::~Pool() {
 }
 
 asio::awaitable<Lease> Pool::acquire() { return detail::PoolCore::acquire(core_); }
+
+asio::awaitable<void> Pool::open_minimum() { return detail::PoolCore::open_minimum(core_); }
 
 PoolStats Pool::stats() const { return core_->counters->snapshot(); }
 

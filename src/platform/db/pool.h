@@ -30,6 +30,10 @@ struct PoolOptions {
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds acquire_timeout{2000};
   std::chrono::milliseconds statement_timeout{0};  // 0: the server's default
+  // Connections open_minimum() opens ahead of demand (at most `size`). Opening one costs
+  // several round trips, and a new server process answers its first statements slowly;
+  // the first burst of a sale should not pay for that (docs/ARCHITECTURE.md, "Round trips").
+  std::size_t min_open = 0;
 };
 
 struct PoolStats {
@@ -93,6 +97,9 @@ class Pool {
   // Must run on this pool's io_context. Throws db::Unavailable (a ticketly::Error 503)
   // when no connection frees up within acquire_timeout or the database cannot be reached.
   asio::awaitable<Lease> acquire();
+  // Opens connections until `min_open` are open, and leaves them idle. Must run on this
+  // pool's io_context; throws db::Unavailable when the database cannot be reached.
+  asio::awaitable<void> open_minimum();
 
   // Safe from any thread.
   PoolStats stats() const;

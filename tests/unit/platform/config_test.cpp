@@ -86,6 +86,23 @@ TEST(Settings, RequiresADatabaseAndReportsBadValues) {
   }
 }
 
+TEST(Settings, PoolMinimumDefaultsToTwoAndNeverExceedsThePool) {
+  auto src = Source::from_map({{"TICKETLY_PG_URL", "postgresql://127.0.0.1"}});
+  auto s = app::load_settings(src, app::all_services());
+  EXPECT_EQ(s.db_pool_size, 8u);
+  EXPECT_EQ(s.db_pool_min, 2u);
+  EXPECT_EQ(app::load_settings(src.with("TICKETLY_DB_POOL_SIZE", "1"), app::all_services()).db_pool_min, 1u);
+  EXPECT_EQ(app::load_settings(src.with("TICKETLY_DB_POOL_MIN", "0"), app::all_services()).db_pool_min, 0u);
+  try {
+    app::load_settings(src.with("TICKETLY_DB_POOL_MIN", "9"), app::all_services());
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("TICKETLY_DB_POOL_MIN: must not exceed TICKETLY_DB_POOL_SIZE"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Settings, PerServiceDatabaseUrlOverridesTheCluster) {
   auto src = Source::from_map({{"TICKETLY_ORDER_DATABASE_URL", "postgresql://db.internal/orders"},
                                {"TICKETLY_BUS_DATABASE_URL", "postgresql://db.internal/bus"}});

@@ -54,6 +54,7 @@ Reply check_in(OrderApp& app, http::Request& req) {
     auto order = co_await store::find_order(tx, order_id, true);
     if (order) {
       std::vector<bus::OutgoingMessage> messages{events::order_snapshot(events::kOrderUpdatedTopic, *order)};
+      tx.commit_with_next();  // the last statement takes the COMMIT along
       co_await bus::publish_batch(tx, std::move(messages));
     }
     co_return t;

@@ -5,6 +5,7 @@
 // must not hold up the partition.
 #include <spdlog/spdlog.h>
 
+#include <optional>
 #include <stdexcept>
 
 #include "platform/bus/consumer.h"
@@ -30,15 +31,27 @@ Uuid uuid_field(const json::Json& m, const char* key) {
   return *id;
 }
 
-asio::awaitable<void> refresh_sessions(OrderApp& app, const std::vector<Uuid>& sessions) {
+// Loaded sessions re-read their catalog. A session that is now on sale is loaded ahead of
+// its buyers: at a sale's opening the first requests arrive together, and the load (fence,
+// seats) would otherwise sit in every first winner's answer (docs/services/order.md).
+asio::awaitable<void> refresh_sessions(OrderApp& app, const std::vector<Uuid>& sessions, const CatalogEvent* event) {
   for (const auto& s : sessions) {
-    if (app.inventory.loaded(s)) co_await app.inventory.refresh(s);
+    if (app.inventory.loaded(s)) {
+      co_await app.inventory.refresh(s);
+      continue;
+    }
+    if (!event || event->status != "APPROVED") continue;
+    const CatalogSession* session = event->session(s);
+    if (session && session->status == "ON_SALE") {
+      co_await app.inventory.get(s);
+    }
   }
 }
 
 asio::awaitable<void> on_event_message(OrderApp& app, const bus::Message& message) {
   auto m = json::Json::parse(message.payload, nullptr, false);
   store::ApplyResult result;
+  std::optional<CatalogEvent> applied;  // the snapshot, when it was one
   try {
     if (!m.is_object()) throw std::invalid_argument("not a JSON object");
     const std::string type = m.value("type", "");
@@ -49,6 +62,7 @@ asio::awaitable<void> on_event_message(OrderApp& app, const bus::Message& messag
         co_return co_await store::apply_event(tx, event, stored);
       };
       result = co_await app.db.transaction(work);
+      applied = std::move(event);
     } else if (type == "EventDeleted") {
       const Uuid id = uuid_field(m, "eventId");
       const std::int64_t version = version_of(m);
@@ -66,7 +80,7 @@ asio::awaitable<void> on_event_message(OrderApp& app, const bus::Message& messag
     co_return;
   }
   for (const auto& w : result.warnings) spdlog::warn("order catalog: {}", w);
-  if (result.applied) co_await refresh_sessions(app, result.sessions);
+  if (result.applied) co_await refresh_sessions(app, result.sessions, applied ? &*applied : nullptr);
 }
 
 asio::awaitable<void> on_organization_message(OrderApp& app, const bus::Message& message) {

@@ -33,6 +33,9 @@ asio::awaitable<std::vector<store::PlaceResult>> write_batch(db::Database& db, c
     // The hot path never NOTIFYs (it serialises commits server-wide): the local relay is
     // woken after commit; a relay in another process picks the rows up on its poll.
     const bus::PublishOptions options{.wake = bus::Wake::local_only};
+    // The last statement: it takes the COMMIT along (two round trips in all, see
+    // db::Connection::commit_with_next): a winner's answer waits for each round trip.
+    tx.commit_with_next();
     co_await bus::publish_batch(tx, std::move(messages), options);
     co_return results;
   };

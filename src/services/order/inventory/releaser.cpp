@@ -66,6 +66,7 @@ struct Releaser::State {
       if (out.size() == 1) only = out.front().id;
       messages.push_back(events::seat_status(session, seats.first, "AVAILABLE", only, seats.second));
     }
+    tx.commit_with_next();  // the last statement takes the COMMIT along
     co_await bus::publish_batch(tx, std::move(messages));
     co_return out;
   }

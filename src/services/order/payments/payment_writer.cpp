@@ -42,6 +42,7 @@ asio::awaitable<std::vector<PaymentOutcome>> write_batch(db::Database& db, const
     for (auto& m : booked.messages()) messages.push_back(std::move(m));
     // As for holds: the local relay is woken after commit, without a NOTIFY.
     const bus::PublishOptions options{.wake = bus::Wake::local_only};
+    tx.commit_with_next();  // the last statement takes the COMMIT along
     co_await bus::publish_batch(tx, std::move(messages), options);
     co_return outcomes;
   };

@@ -156,6 +156,7 @@ asio::awaitable<WebhookAnswer> Payments::on_failed(const std::string& event_id, 
     order = co_await store::find_order(tx, *order_id, false);
     if (order) {
       std::vector<bus::OutgoingMessage> messages{events::order_snapshot(events::kOrderUpdatedTopic, *order)};
+      tx.commit_with_next();  // the last statement takes the COMMIT along
       co_await bus::publish_batch(tx, std::move(messages));
     }
     co_return true;
@@ -216,6 +217,7 @@ asio::awaitable<std::size_t> Payments::send_refunds(std::vector<store::Refund> r
       order = co_await store::find_order(tx, *changed, false);
       if (order) {
         std::vector<bus::OutgoingMessage> messages{events::order_snapshot(events::kOrderUpdatedTopic, *order)};
+        tx.commit_with_next();  // the last statement takes the COMMIT along
         co_await bus::publish_batch(tx, std::move(messages));
       }
     };

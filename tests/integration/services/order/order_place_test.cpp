@@ -272,3 +272,33 @@ TEST_F(OrderPlace, AnAdminMayReadAnyOrder) {
 
 }  // namespace
 }  // namespace ticketly::testing
+
+namespace ticketly::testing {
+namespace {
+
+// A session that goes on sale is loaded (its fence taken, its seats read) before anyone
+// orders: a sale's first requests arrive together and would all wait for that load.
+TEST_F(OrderPlace, ASessionOnSaleIsLoadedBeforeItsFirstOrder) {
+  auto fenced = [&](const std::string& session) {
+    return app().scalar("SELECT count(*) FROM inventory_fences WHERE session_id = '" + session + "'") == "1";
+  };
+  auto owner = app().new_user("owner");
+  TestEvent scheduled = TestEvent::make(owner.id, 4);
+  scheduled.session_status = "SCHEDULED";
+  app().publish_event(scheduled);
+  TestEvent on_sale = TestEvent::make(owner.id, 4);
+  app().publish_event(on_sale);
+  EXPECT_TRUE(wait_until([&] { return fenced(on_sale.session_id); }, std::chrono::seconds(5)));
+  EXPECT_FALSE(fenced(scheduled.session_id));
+  // The scheduled session's sale opens: the next snapshot loads it.
+  scheduled.version += 1;
+  scheduled.session_status = "ON_SALE";
+  app().publish_event(scheduled);
+  EXPECT_TRUE(wait_until([&] { return fenced(scheduled.session_id); }, std::chrono::seconds(5)));
+  // Its seats are sellable at once.
+  auto buyer = app().new_user();
+  EXPECT_EQ(app().place(buyer.token, scheduled, {scheduled.seats[0].id}).status, 201);
+}
+
+}  // namespace
+}  // namespace ticketly::testing

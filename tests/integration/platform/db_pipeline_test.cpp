@@ -1,0 +1,315 @@
+// Pipelined transactions against a real server (TICKETLY_TEST_PG_URL): BEGIN travels with
+// the first statement, and a last statement may take the COMMIT along
+// (Connection::begin_with_next / commit_with_next, Database::transaction).
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "platform/db/database.h"
+#include "platform/runtime/io_pool.h"
+#include "support/test_database.h"
+
+namespace ticketly::db {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using asio::awaitable;
+using runtime::IoPool;
+using testing::TestDatabase;
+
+template <class F>
+auto run(IoPool& io, F f, std::size_t worker = 0) {
+  return asio::co_spawn(io.context(worker), std::move(f), asio::use_future).get();
+}
+
+class DbPipelineTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { database_ = std::make_unique<TestDatabase>("db_pipeline_test"); }
+  static void TearDownTestSuite() { database_.reset(); }
+
+  // One connection per worker: the round trips counted before and after a transaction
+  // are those of the connection it ran on.
+  PoolOptions options(std::size_t size = 1) const {
+    PoolOptions o;
+    o.conninfo = database_->url();
+    o.size = size;
+    o.acquire_timeout = 2000ms;
+    return o;
+  }
+
+  static awaitable<std::uint64_t> round_trips(Database& db) { co_return (co_await db.acquire())->round_trips(); }
+  static awaitable<std::vector<int>> values(Database& db, const char* table) {
+    co_return (co_await db.query(std::string("SELECT coalesce(array_agg(n ORDER BY n), '{}') FROM ") + table))
+        .scalar<std::vector<int>>();
+  }
+
+  static std::unique_ptr<TestDatabase> database_;
+};
+std::unique_ptr<TestDatabase> DbPipelineTest::database_;
+
+TEST_F(DbPipelineTest, BeginTravelsWithTheFirstStatement) {
+  IoPool io(1);
+  Database db(io, options());
+  io.start();
+  const std::vector<int> one{1};  // g++ 12 cannot build an initializer_list inside a coroutine
+  run(io, [&]() -> awaitable<void> {
+    co_await db.query("CREATE TABLE pl_begin (n int)");
+    const auto before = co_await round_trips(db);
+    auto body = [](Connection& c) -> awaitable<bool> {
+      EXPECT_TRUE(c.in_transaction());  // bus::publish relies on it before any statement
+      const auto first = (co_await c.query("INSERT INTO pl_begin VALUES (1) RETURNING txid_current()")).scalar<std::int64_t>();
+      const auto second = (co_await c.query("SELECT txid_current()")).scalar<std::int64_t>();
+      co_return first == second;
+    };
+    EXPECT_TRUE(co_await db.transaction(body));  // both statements in one transaction
+    // BEGIN + INSERT, SELECT, COMMIT.
+    EXPECT_EQ(co_await round_trips(db) - before, 3u);
+    EXPECT_EQ(co_await values(db, "pl_begin"), one);
+  });
+}
+
+TEST_F(DbPipelineTest, LastStatementTakesTheCommitAlong) {
+  IoPool io(1);
+  Database db(io, options());
+  io.start();
+  const std::vector<int> both{1, 2};  // g++ 12 cannot build an initializer_list inside a coroutine
+  run(io, [&]() -> awaitable<void> {
+    co_await db.query("CREATE TABLE pl_commit (n int)");
+    const auto before = co_await round_trips(db);
+    int hooks = 0;
+    auto body = [&hooks](Connection& c) -> awaitable<void> {
+      co_await c.query("INSERT INTO pl_commit VALUES (1)");
+      c.after_commit([&hooks] { ++hooks; });
+      c.commit_with_next();
+      co_await c.query("INSERT INTO pl_commit VALUES (2)");
+      EXPECT_FALSE(c.in_transaction());  // committed: the transaction sends no COMMIT of its own
+      EXPECT_EQ(hooks, 1);               // ran when the COMMIT reported success
+    };
+    co_await db.transaction(body);
+    EXPECT_EQ(co_await round_trips(db) - before, 2u);  // BEGIN + INSERT, INSERT + COMMIT
+    EXPECT_EQ(hooks, 1);
+    EXPECT_EQ(co_await values(db, "pl_commit"), both);
+  });
+}
+
+TEST_F(DbPipelineTest, AFailingFirstStatementThrowsItsErrorAndLeavesNothing) {
+  IoPool io(1);
+  Database db(io, options());
+  io.start();
+  run(io, [&]() -> awaitable<void> {
+    co_await db.query("CREATE TABLE pl_first (n int PRIMARY KEY)");
+    co_await db.query("INSERT INTO pl_first VALUES (1)");
+    std::string state;
+    try {
+      co_await db.transaction([](Connection& c) -> awaitable<void> {
+        co_await c.query("INSERT INTO pl_first VALUES (1)");  // pipelined after BEGIN
+        ADD_FAILURE() << "the duplicate was accepted";
+      });
+    } catch (const DbError& e) {
+      state = e.sqlstate();
+    }
+    EXPECT_EQ(state, "23505");
+    // The one connection came back usable, outside any transaction.
+    auto lease = co_await db.acquire();
+    EXPECT_FALSE(lease->in_transaction());
+    EXPECT_EQ((co_await lease->query("SELECT count(*) FROM pl_first")).scalar<std::int64_t>(), 1);
+  });
+}
+
+TEST_F(DbPipelineTest, AFailingLastStatementSkipsTheCommit) {
+  IoPool io(1);
+  Database db(io, options());
+  io.start();
+  run(io, [&]() -> awaitable<void> {
+    co_await db.query("CREATE TABLE pl_last (n int PRIMARY KEY)");
+    int hooks = 0;
+    std::string state;
+    try {
+      co_await db.transaction([&hooks](Connection& c) -> awaitable<void> {
+        co_await c.query("INSERT INTO pl_last VALUES (1)");
+        c.after_commit([&hooks] { ++hooks; });
+        c.commit_with_next();
+        co_await c.query("INSERT INTO pl_last VALUES (1)");
+      });
+    } catch (const DbError& e) {
+      state = e.sqlstate();
+    }
+    EXPECT_EQ(state, "23505");  // the statement's error, not the skipped COMMIT's
+    EXPECT_EQ(hooks, 0);
+    EXPECT_EQ(co_await values(db, "pl_last"), std::vector<int>{});  // the first insert rolled back
+    EXPECT_EQ(db.stats().idle, db.stats().open);
+  });
+}
+
+TEST_F(DbPipelineTest, AFailingCommitIsThrownAndRunsNoHook) {
+  IoPool io(1);
+  Database db(io, options());
+  io.start();
+  run(io, [&]() -> awaitable<void> {
+    // A deferred constraint is checked at COMMIT: the pipelined COMMIT itself fails.
+    co_await db.query("CREATE TABLE pl_deferred (n int, UNIQUE (n) DEFERRABLE INITIALLY DEFERRED)");
+    int hooks = 0;
+    std::string state;
+    try {
+      co_await db.transaction([&hooks](Connection& c) -> awaitable<void> {
+        co_await c.query("INSERT INTO pl_deferred VALUES (1)");
+        c.after_commit([&hooks] { ++hooks; });
+        c.commit_with_next();
+        co_await c.query("INSERT INTO pl_deferred VALUES (1)");  // fine until COMMIT
+      });
+    } catch (const DbError& e) {
+      state = e.sqlstate();
+    }
+    EXPECT_EQ(state, "23505");
+    EXPECT_EQ(hooks, 0);
+    EXPECT_EQ(co_await values(db, "pl_deferred"), std::vector<int>{});
+  });
+}
+
+TEST_F(DbPipelineTest, PreparesAStatementInsideThePipeline) {
+  IoPool io(1);
+  Database db(io, options());
+  io.start();
+  static constexpr Statement kTriple{"db_pipeline_test.triple", "SELECT $1::int4 * 3"};
+  run(io, [&]() -> awaitable<void> {
+    const auto before = co_await round_trips(db);
+    auto body = [](Connection& c) -> awaitable<int> {
+      EXPECT_FALSE(c.is_prepared(kTriple.name));
+      c.commit_with_next();
+      co_return (co_await c.execute(kTriple, 7)).scalar<int>();  // BEGIN, PREPARE, EXECUTE, COMMIT
+    };
+    EXPECT_EQ(co_await db.transaction(body), 21);
+    EXPECT_EQ(co_await round_trips(db) - before, 1u);
+    auto lease = co_await db.acquire();
+    EXPECT_TRUE(lease->is_prepared(kTriple.name));
+    EXPECT_EQ((co_await lease->execute(kTriple, 2)).scalar<int>(), 6);  // reused: no second PREPARE (42P05)
+  });
+}
+
+TEST_F(DbPipelineTest, ATransactionThatSendsNothingStillCommitsItsHooks) {
+  IoPool io(1);
+  Database db(io, options());
+  io.start();
+  run(io, [&]() -> awaitable<void> {
+    int hooks = 0;
+    const auto before = co_await round_trips(db);
+    co_await db.transaction([&hooks](Connection& c) -> awaitable<void> {
+      c.after_commit([&hooks] { ++hooks; });
+      c.commit_with_next();  // flagged, but no statement follows
+      co_return;
+    });
+    EXPECT_EQ(hooks, 1);
+    EXPECT_EQ(co_await round_trips(db) - before, 1u);  // BEGIN + COMMIT
+    // Thrown before any statement: nothing was sent, nothing to roll back.
+    const auto before_throw = co_await round_trips(db);
+    EXPECT_THROW(co_await db.transaction([](Connection&) -> awaitable<void> {
+      throw std::runtime_error("nothing sent");
+      co_return;
+    }),
+                 std::runtime_error);
+    EXPECT_EQ(co_await round_trips(db) - before_throw, 0u);
+    auto lease = co_await db.acquire();
+    EXPECT_FALSE(lease->in_transaction());
+  });
+}
+
+TEST_F(DbPipelineTest, SimpleQueriesRunInsideThePendingTransaction) {
+  IoPool io(1);
+  Database db(io, options());
+  io.start();
+  const std::vector<int> second{3, 4};  // g++ 12 cannot build an initializer_list inside a coroutine
+  run(io, [&]() -> awaitable<void> {
+    co_await db.query("CREATE TABLE pl_simple (n int)");
+    EXPECT_THROW(co_await db.transaction([](Connection& c) -> awaitable<void> {
+      co_await c.simple_query("INSERT INTO pl_simple VALUES (1); INSERT INTO pl_simple VALUES (2)");
+      throw std::runtime_error("roll back both");
+    }),
+                 std::runtime_error);
+    EXPECT_EQ(co_await values(db, "pl_simple"), std::vector<int>{});
+    co_await db.transaction([](Connection& c) -> awaitable<void> {
+      c.commit_with_next();
+      co_await c.simple_query("INSERT INTO pl_simple VALUES (3); INSERT INTO pl_simple VALUES (4)");
+      EXPECT_FALSE(c.in_transaction());
+    });
+    EXPECT_EQ(co_await values(db, "pl_simple"), second);
+  });
+}
+
+TEST_F(DbPipelineTest, ASerializationFailureAtThePipelinedCommitRunsTheTransactionAgain) {
+  IoPool io(2);
+  Database db(io, options());
+  io.start();
+  run(io, [&]() -> awaitable<void> { co_await db.query("CREATE TABLE pl_ledger (who text)"); });
+  // Write skew as in DbTest.RetriesTheWholeTransactionOnSerializationFailure, with each
+  // insert taking the COMMIT along: the loser fails at its insert or at that COMMIT.
+  std::atomic<int> calls{0}, readers{0};
+  auto body = [&](std::string who) {
+    return [&, who]() -> awaitable<std::int64_t> {
+      auto count_then_insert = [&, who](Connection& c) -> awaitable<std::int64_t> {
+        const bool first_attempt = calls.fetch_add(1) < 2;
+        auto seen = (co_await c.query("SELECT count(*) FROM pl_ledger")).scalar<std::int64_t>();
+        if (first_attempt) {
+          readers.fetch_add(1);
+          for (int i = 0; i < 500 && readers.load() < 2; ++i) {
+            asio::steady_timer t(co_await asio::this_coro::executor, 2ms);
+            co_await t.async_wait(asio::use_awaitable);
+          }
+        }
+        c.commit_with_next();
+        co_await c.query("INSERT INTO pl_ledger VALUES ($1)", who);
+        co_return seen;
+      };
+      co_return co_await db.transaction(count_then_insert, {.isolation = Isolation::Serializable});
+    };
+  };
+  auto a = asio::co_spawn(io.context(0), body("a"), asio::use_future);
+  auto b = asio::co_spawn(io.context(1), body("b"), asio::use_future);
+  const std::int64_t seen = a.get() + b.get();
+  EXPECT_EQ(calls.load(), 3);  // two first attempts and one retry
+  EXPECT_EQ(seen, 1);          // the retry saw the winner's row
+  run(io, [&]() -> awaitable<void> {
+    EXPECT_EQ((co_await db.query("SELECT count(*) FROM pl_ledger")).scalar<std::int64_t>(), 2);
+  });
+}
+
+TEST_F(DbPipelineTest, OpensTheMinimumOfConnectionsAheadOfDemand) {
+  IoPool io(2);
+  auto o = options(5);
+  o.min_open = 3;
+  Database db(io, o);
+  io.start();
+  EXPECT_EQ(db.stats().open, 0u);  // nothing opened by constructing
+  db.open_minimum();
+  for (int i = 0; i < 200 && db.stats().idle < 6; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(db.stats().open, 6u);  // three on each worker, all idle
+  EXPECT_EQ(db.stats().idle, 6u);
+  run(io, [&]() -> awaitable<void> {
+    // Three leases at once on one worker take the open connections: none is opened.
+    auto a = co_await db.acquire();
+    auto b = co_await db.acquire();
+    auto c = co_await db.acquire();
+    EXPECT_EQ(db.pool(0).stats().open, 3u);
+    EXPECT_EQ(a->round_trips() + b->round_trips() + c->round_trips(), 0u);  // fresh, unused
+  });
+  // Never more than the pool's size.
+  auto capped = options(2);
+  capped.min_open = 10;
+  Database small(io, capped);
+  run(io, [&]() -> awaitable<void> { co_await small.pool(1).open_minimum(); }, 1);
+  EXPECT_EQ(small.pool(1).stats().open, 2u);
+}
+
+}  // namespace
+}  // namespace ticketly::db
