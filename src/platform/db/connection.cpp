@@ -559,7 +559,11 @@ asio::awaitable<std::vector<Notification>> Connection::wait_for_notifications(st
 
 bool Connection::broken() const { return broken_ || PQstatus(conn_) != CONNECTION_OK; }
 
-bool Connection::reusable() const { return !broken() && !busy_ && transaction_status() == TxStatus::idle; }
+// A deferred BEGIN or COMMIT left behind (a transaction abandoned half-way) would slip into
+// the next user's first statement.
+bool Connection::reusable() const {
+  return !broken() && !busy_ && !deferred() && transaction_status() == TxStatus::idle;
+}
 
 TxStatus Connection::transaction_status() const {
   switch (PQtransactionStatus(conn_)) {

@@ -89,7 +89,8 @@ class Connection {
 
   // The connection is unusable: lost, or a command was abandoned half-way.
   bool broken() const;
-  // Fit to be handed to the next user: not broken, no command running, no open transaction.
+  // Fit to be handed to the next user: not broken, no command running, no open transaction,
+  // nothing deferred.
   bool reusable() const;
   TxStatus transaction_status() const;
   // Also true while a BEGIN waits to go with the next command (begin_with_next).

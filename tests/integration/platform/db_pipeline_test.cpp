@@ -284,6 +284,26 @@ TEST_F(DbPipelineTest, ASerializationFailureAtThePipelinedCommitRunsTheTransacti
   });
 }
 
+TEST_F(DbPipelineTest, AConnectionGivenBackWithABeginPendingIsNotReused) {
+  IoPool io(1);
+  Database db(io, options());
+  io.start();
+  run(io, [&]() -> awaitable<void> {
+    int abandoned = 0;
+    {
+      auto lease = co_await db.acquire();
+      co_await lease->query("SELECT 1");
+      abandoned = lease->backend_pid();
+      lease->begin_with_next("BEGIN");  // and never sent: the lease goes back like this
+    }
+    auto next = co_await db.acquire();
+    EXPECT_NE(next->backend_pid(), abandoned);
+    EXPECT_FALSE(next->in_transaction());
+    co_await next->query("SELECT 1");
+    EXPECT_EQ(next->transaction_status(), TxStatus::idle);  // no stray BEGIN went with it
+  });
+}
+
 TEST_F(DbPipelineTest, OpensTheMinimumOfConnectionsAheadOfDemand) {
   IoPool io(2);
   auto o = options(5);
