@@ -22,6 +22,7 @@
 #include "platform/db/database.h"
 #include "platform/metrics/registry.h"
 #include "platform/runtime/io_pool.h"
+#include "support/db_test_support.h"
 #include "support/test_database.h"
 
 namespace ticketly::db {
@@ -31,14 +32,9 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using asio::awaitable;
 using runtime::IoPool;
+using testing::pool_options;
+using testing::run;
 using testing::TestDatabase;
-
-// Runs a coroutine function on `worker` of `io` and waits for its result. co_spawn keeps
-// the function object (and so a lambda's captures) alive while the coroutine runs.
-template <class F>
-auto run(IoPool& io, F f, std::size_t worker = 0) {
-  return asio::co_spawn(io.context(worker), std::move(f), asio::use_future).get();
-}
 
 awaitable<void> sleep_for(std::chrono::milliseconds d) {
   asio::steady_timer t(co_await asio::this_coro::executor, d);
@@ -60,13 +56,7 @@ class DbTest : public ::testing::Test {
   static void SetUpTestSuite() { database_ = std::make_unique<TestDatabase>("db_test"); }
   static void TearDownTestSuite() { database_.reset(); }
 
-  PoolOptions options(std::size_t size = 4) const {
-    PoolOptions o;
-    o.conninfo = database_->url();
-    o.size = size;
-    o.acquire_timeout = 2000ms;
-    return o;
-  }
+  PoolOptions options(std::size_t size = 4) const { return pool_options(database_->url(), size); }
 
   static std::unique_ptr<TestDatabase> database_;
 };
@@ -274,30 +264,9 @@ TEST_F(DbTest, RetriesTheWholeTransactionOnSerializationFailure) {
   io.start();
   run(io, [&]() -> awaitable<void> { co_await db.query("CREATE TABLE ledger (who text)"); });
 
-  // Write skew: each transaction counts the rows, then inserts. Both read before either
-  // writes (a barrier on the first attempts), so SERIALIZABLE must fail one of them.
-  std::atomic<int> calls{0}, readers{0};
-  auto body = [&](std::string who) {
-    return [&, who]() -> awaitable<std::int64_t> {
-      // Named first: see Database::transaction on by-value captures and g++ 12.
-      auto count_then_insert = [&, who](Connection& c) -> awaitable<std::int64_t> {
-        const bool first_attempt = calls.fetch_add(1) < 2;
-        auto seen = (co_await c.query("SELECT count(*) FROM ledger")).scalar<std::int64_t>();
-        if (first_attempt) {
-          readers.fetch_add(1);
-          for (int i = 0; i < 500 && readers.load() < 2; ++i) co_await sleep_for(2ms);
-        }
-        co_await c.query("INSERT INTO ledger VALUES ($1)", who);
-        co_return seen;
-      };
-      co_return co_await db.transaction(count_then_insert, {.isolation = Isolation::Serializable});
-    };
-  };
-  auto a = asio::co_spawn(io.context(0), body("a"), asio::use_future);
-  auto b = asio::co_spawn(io.context(1), body("b"), asio::use_future);
-  std::int64_t seen_a = a.get(), seen_b = b.get();
-  EXPECT_EQ(calls.load(), 3);                  // two first attempts and one retry
-  EXPECT_EQ(seen_a + seen_b, 1);               // the retry saw the winner's row
+  const auto skew = testing::write_skew(io, db, "ledger", /*insert_takes_commit=*/false);
+  EXPECT_EQ(skew.attempts, 3);  // two first attempts and one retry
+  EXPECT_EQ(skew.seen, 1);      // the retry saw the winner's row
   run(io, [&]() -> awaitable<void> {
     EXPECT_EQ((co_await db.query("SELECT count(*) FROM ledger")).scalar<std::int64_t>(), 2);
   });
