@@ -38,16 +38,18 @@ inline db::PoolOptions pool_options(std::string url, std::size_t size) {
 struct WriteSkew {
   int attempts = 0;       // runs of the two transaction functions
   std::int64_t seen = 0;  // rows counted by the two transactions that committed
+  std::int64_t rows = 0;  // rows in the table afterwards
 };
 
 // Write skew: two SERIALIZABLE transactions, on workers 0 and 1 of `io`, each count the
-// rows of `table` and then insert one. Both read before either writes (a barrier on the
+// rows of `table` (created here) and then insert one. Both read before either writes (a barrier on the
 // first attempts), so the database must fail one of them, and Database::transaction must
 // run it again. With `insert_takes_commit` the insert goes with the COMMIT
 // (Connection::commit_with_next), so the failure may come at that COMMIT.
 inline WriteSkew write_skew(runtime::IoPool& io, db::Database& db, const std::string& table,
                             bool insert_takes_commit) {
   namespace asio = boost::asio;
+  run(io, [&]() -> asio::awaitable<void> { co_await db.query("CREATE TABLE " + table + " (who text)"); });
   std::atomic<int> attempts{0}, readers{0};
   auto body = [&](std::string who) {
     return [&, who]() -> asio::awaitable<std::int64_t> {
@@ -72,7 +74,10 @@ inline WriteSkew write_skew(runtime::IoPool& io, db::Database& db, const std::st
   auto a = asio::co_spawn(io.context(0), body("a"), asio::use_future);
   auto b = asio::co_spawn(io.context(1), body("b"), asio::use_future);
   const std::int64_t seen = a.get() + b.get();
-  return WriteSkew{attempts.load(), seen};
+  const auto rows = run(io, [&]() -> asio::awaitable<std::int64_t> {
+    co_return (co_await db.query("SELECT count(*) FROM " + table)).scalar<std::int64_t>();
+  });
+  return WriteSkew{attempts.load(), seen, rows};
 }
 
 }  // namespace ticketly::testing

@@ -155,6 +155,17 @@ class ConnectDeadline {
   std::shared_ptr<State> state_;
 };
 
+// Whether `stmt` must be prepared on a connection that has prepared `prepared` (name ->
+// SQL); one name for two SQL texts is a programming error.
+bool must_prepare(const std::unordered_map<std::string, std::string>& prepared, const Statement& stmt) {
+  auto it = prepared.find(std::string(stmt.name));
+  if (it == prepared.end()) return true;
+  if (it->second != stmt.sql) {
+    throw std::logic_error("statement name \"" + std::string(stmt.name) + "\" is used for two different SQL texts");
+  }
+  return false;
+}
+
 }  // namespace
 
 Connection::Connection(asio::any_io_executor executor, pg_conn* conn) : executor_(std::move(executor)), conn_(conn) {}
@@ -363,16 +374,8 @@ void Connection::commit_with_next() {
 
 asio::awaitable<Result> Connection::run_pipelined(const Statement* stmt, const std::string& sql,
                                                   const std::vector<const char*>& values) {
-  std::string name;
-  bool prepare = false;
-  if (stmt) {
-    name = std::string(stmt->name);
-    auto it = prepared_.find(name);
-    if (it != prepared_.end() && it->second != stmt->sql) {
-      throw std::logic_error("statement name \"" + name + "\" is used for two different SQL texts");
-    }
-    prepare = it == prepared_.end();
-  }
+  const std::string name = stmt ? std::string(stmt->name) : std::string();
+  const bool prepare = stmt && must_prepare(prepared_, *stmt);
   begin_command();
   const std::string begin = std::exchange(pending_begin_, {});
   const bool commit = std::exchange(commit_next_, false);
@@ -490,12 +493,7 @@ asio::awaitable<Result> Connection::execute_encoded(Statement stmt, std::vector<
 
   if (deferred()) co_return co_await run_pipelined(&stmt, std::string(), values);
   for (int attempt = 0;; ++attempt) {
-    auto it = prepared_.find(name);
-    if (it == prepared_.end()) {
-      co_await prepare(stmt);
-    } else if (it->second != stmt.sql) {
-      throw std::logic_error("statement name \"" + name + "\" is used for two different SQL texts");
-    }
+    if (must_prepare(prepared_, stmt)) co_await prepare(stmt);
     begin_command();
     if (!PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(values.size()), values.data(), nullptr, nullptr,
                              0)) {

@@ -262,14 +262,11 @@ TEST_F(DbTest, RetriesTheWholeTransactionOnSerializationFailure) {
   IoPool io(2);
   Database db(io, options(2));
   io.start();
-  run(io, [&]() -> awaitable<void> { co_await db.query("CREATE TABLE ledger (who text)"); });
 
   const auto skew = testing::write_skew(io, db, "ledger", /*insert_takes_commit=*/false);
   EXPECT_EQ(skew.attempts, 3);  // two first attempts and one retry
   EXPECT_EQ(skew.seen, 1);      // the retry saw the winner's row
-  run(io, [&]() -> awaitable<void> {
-    EXPECT_EQ((co_await db.query("SELECT count(*) FROM ledger")).scalar<std::int64_t>(), 2);
-  });
+  EXPECT_EQ(skew.rows, 2);
 }
 
 TEST_F(DbTest, GivesUpAfterMaxAttemptsAndDoesNotRetryOtherErrors) {
