@@ -27,9 +27,16 @@ std::string trimmed(const char* s) {
 }
 
 // Notices (e.g. "there is no transaction in progress") would go to stderr by default.
-void log_notice(void*, const char* message) {
+// `broken` is the connection's flag: an error that reaches an idle connection comes here
+// as a notice, and a FATAL one is the server's goodbye (pg_terminate_backend, shutdown),
+// sent just before it closes the socket. Marking the connection broken at once keeps the
+// pool from handing it out in the instant before the close arrives.
+void log_notice(void* broken, const char* message) {
   std::string m = trimmed(message);
-  if (m.starts_with("WARNING")) {
+  if (m.starts_with("FATAL") || m.starts_with("PANIC")) {
+    *static_cast<bool*>(broken) = true;
+    spdlog::debug("postgres: {}", m);
+  } else if (m.starts_with("WARNING")) {
     spdlog::warn("postgres: {}", m);
   } else {
     spdlog::debug("postgres: {}", m);
@@ -166,6 +173,14 @@ bool must_prepare(const std::unordered_map<std::string, std::string>& prepared, 
   return false;
 }
 
+// libpq's view of encoded parameters; the strings stay owned by `params`.
+std::vector<const char*> pointers_to(const std::vector<Encoded>& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  return values;
+}
+
 }  // namespace
 
 Connection::Connection(asio::any_io_executor executor, pg_conn* conn) : executor_(std::move(executor)), conn_(conn) {}
@@ -212,7 +227,7 @@ asio::awaitable<std::unique_ptr<Connection>> Connection::connect(asio::any_io_ex
     status = PQconnectPoll(raw);
   }
   if (PQsetnonblocking(raw, 1) != 0) co_return fail(trimmed(PQerrorMessage(raw)));
-  PQsetNoticeProcessor(raw, &log_notice, nullptr);
+  PQsetNoticeProcessor(raw, &log_notice, &c->broken_);  // c outlives raw (PQfinish in ~Connection)
   if (c->socket_) {
     c->socket_->release();
     c->socket_.reset();
@@ -285,41 +300,51 @@ asio::awaitable<Result> Connection::finish_command() {
   ++round_trips_;
   co_await flush();
   Result last;
+  auto keep = [&](int, Result&& r) { last = std::move(r); };
+  auto error = co_await read_results(false, keep);
+  busy_ = false;
+  if (!after_commit_.empty()) settle_after_commit(error ? nullptr : &last);
+  if (error) throw *error;
+  co_return last;
+}
+
+asio::awaitable<std::optional<DbError>> Connection::read_results(bool pipelined,
+                                                                 const std::function<void(int, Result&&)>& keep) {
   std::optional<DbError> error;
-  bool unsupported = false;
-  for (;;) {
+  for (int at = 0;;) {
     while (PQisBusy(conn_)) {
       co_await wait(Wait::read);
       if (!PQconsumeInput(conn_)) fail_connection("reading", error ? error->what() : std::string());
     }
     PGresult* raw = PQgetResult(conn_);
-    if (!raw) break;
+    if (!raw) {
+      if (!pipelined) break;
+      ++at;  // the end of one pipelined command's results
+      continue;
+    }
     Result r(raw);
     switch (PQresultStatus(raw)) {
+      case PGRES_PIPELINE_SYNC:
+        co_return error;
       case PGRES_COMMAND_OK:
       case PGRES_TUPLES_OK:
       case PGRES_EMPTY_QUERY:
-        if (!error) last = std::move(r);
+        if (!error) keep(at, std::move(r));
+        break;
+      case PGRES_PIPELINE_ABORTED:  // skipped: an earlier command of the pipeline failed
         break;
       case PGRES_COPY_IN:
       case PGRES_COPY_OUT:
       case PGRES_COPY_BOTH:
         // COPY needs a different protocol dance; the connection cannot go on.
-        unsupported = true;
-        break;
+        broken_ = true;
+        throw std::logic_error("COPY is not supported by ticketly::db::Connection");
       default:
         if (!error) error.emplace(error_from(raw));
         break;
     }
-    if (unsupported) {
-      broken_ = true;
-      throw std::logic_error("COPY is not supported by ticketly::db::Connection");
-    }
   }
-  busy_ = false;
-  if (!after_commit_.empty()) settle_after_commit(error ? nullptr : &last);
-  if (error) throw *error;
-  co_return last;
+  co_return error;
 }
 
 void Connection::after_commit(std::function<void()> fn) {
@@ -407,40 +432,12 @@ asio::awaitable<Result> Connection::run_pipelined(const Statement* stmt, const s
   co_await flush();
 
   Result main_result, commit_result;
-  std::optional<DbError> error;
-  for (int at = 0;;) {
-    while (PQisBusy(conn_)) {
-      co_await wait(Wait::read);
-      if (!PQconsumeInput(conn_)) fail_connection("reading", error ? error->what() : std::string());
-    }
-    PGresult* raw = PQgetResult(conn_);
-    if (!raw) {  // the end of one command's results
-      ++at;
-      continue;
-    }
-    Result r(raw);
-    const auto status = PQresultStatus(raw);
-    if (status == PGRES_PIPELINE_SYNC) break;
-    switch (status) {
-      case PGRES_COMMAND_OK:
-      case PGRES_TUPLES_OK:
-      case PGRES_EMPTY_QUERY:
-        if (at == prepare_at) prepared_.emplace(name, std::string(stmt->sql));
-        if (at == main_at) main_result = std::move(r);
-        if (at == commit_at) commit_result = std::move(r);
-        break;
-      case PGRES_PIPELINE_ABORTED:  // skipped: an earlier command of the pipeline failed
-        break;
-      case PGRES_COPY_IN:
-      case PGRES_COPY_OUT:
-      case PGRES_COPY_BOTH:
-        broken_ = true;
-        throw std::logic_error("COPY is not supported by ticketly::db::Connection");
-      default:
-        if (!error) error.emplace(error_from(raw));
-        break;
-    }
-  }
+  auto keep = [&](int at, Result&& r) {
+    if (at == prepare_at) prepared_.emplace(name, std::string(stmt->sql));
+    if (at == main_at) main_result = std::move(r);
+    if (at == commit_at) commit_result = std::move(r);
+  };
+  auto error = co_await read_results(true, keep);
   if (!PQexitPipelineMode(conn_)) fail_connection("leaving pipeline mode");
   busy_ = false;
   // The server forgot a statement we prepared (DISCARD ALL): prepare it on its next use.
@@ -451,9 +448,7 @@ asio::awaitable<Result> Connection::run_pipelined(const Statement* stmt, const s
 }
 
 asio::awaitable<Result> Connection::query_encoded(std::string sql, std::vector<Encoded> params) {
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  const auto values = pointers_to(params);
   if (deferred()) co_return co_await run_pipelined(nullptr, sql, values);
   begin_command();
   if (!PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
@@ -477,40 +472,27 @@ asio::awaitable<Result> Connection::simple_query(std::string sql) {
   co_return result;
 }
 
-asio::awaitable<void> Connection::prepare(const Statement& stmt) {
-  std::string name(stmt.name), sql(stmt.sql);
-  begin_command();
-  if (!PQsendPrepare(conn_, name.c_str(), sql.c_str(), 0, nullptr)) fail_connection("sending");
-  co_await finish_command();
-  prepared_.emplace(std::move(name), std::move(sql));
-}
-
 asio::awaitable<Result> Connection::execute_encoded(Statement stmt, std::vector<Encoded> params) {
   std::string name(stmt.name);
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-
-  if (deferred()) co_return co_await run_pipelined(&stmt, std::string(), values);
-  for (int attempt = 0;; ++attempt) {
-    if (must_prepare(prepared_, stmt)) co_await prepare(stmt);
-    begin_command();
-    if (!PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(values.size()), values.data(), nullptr, nullptr,
-                             0)) {
-      fail_connection("sending");
-    }
-    std::exception_ptr failure;
-    try {
-      co_return co_await finish_command();
-    } catch (const DbError& e) {
-      if (e.sqlstate() != sqlstate::kInvalidStatementName) throw;
-      failure = std::current_exception();
-    }
-    // The server forgot the statement (DISCARD ALL, DEALLOCATE): prepare it again. Inside a
-    // transaction the error has already aborted it, so only outside one is a retry safe.
-    prepared_.erase(name);
-    if (attempt > 0 || transaction_status() != TxStatus::idle) std::rethrow_exception(failure);
+  const auto values = pointers_to(params);
+  // A statement new to this connection is prepared in the same round trip as its first run.
+  if (deferred() || must_prepare(prepared_, stmt)) co_return co_await run_pipelined(&stmt, std::string(), values);
+  begin_command();
+  if (!PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0)) {
+    fail_connection("sending");
   }
+  std::exception_ptr failure;
+  try {
+    co_return co_await finish_command();
+  } catch (const DbError& e) {
+    if (e.sqlstate() != sqlstate::kInvalidStatementName) throw;
+    failure = std::current_exception();
+  }
+  // The server forgot the statement (DISCARD ALL, DEALLOCATE): prepare it again. Inside a
+  // transaction the error has already aborted it, so only outside one is a retry safe.
+  prepared_.erase(name);
+  if (transaction_status() != TxStatus::idle) std::rethrow_exception(failure);
+  co_return co_await run_pipelined(&stmt, std::string(), values);
 }
 
 void Connection::drain_notifications(std::vector<Notification>& out) {
@@ -591,7 +573,7 @@ bool Connection::check_alive() {
     p.events = POLLIN;
     if (::poll(&p, 1, 0) <= 0) break;
     if (!PQconsumeInput(conn_)) broken_ = true;
-    while (PGnotify* n = PQnotifies(conn_)) PQfreemem(n);
+    while (PGnotify* n = PQnotifies(conn_)) PQfreemem(n);  // parses, so a FATAL notice marks it broken
   }
   return !broken();
 }

@@ -176,6 +176,11 @@ class Connection {
   asio::awaitable<void> flush();
   // After a PQsend*: flushes, collects every result, and returns the last one.
   asio::awaitable<Result> finish_command();
+  // Reads the results of what was sent, for finish_command (one command) and run_pipelined
+  // (several, each ended by a null result, then the sync). Successful results go to
+  // keep(index of their command, result); the first error is returned, later ones (and
+  // commands a pipeline skipped after it) are dropped. COPY breaks the connection.
+  asio::awaitable<std::optional<DbError>> read_results(bool pipelined, const std::function<void(int, Result&&)>& keep);
   // One command with what is deferred around it, in pipeline mode; returns its result.
   asio::awaitable<Result> run_pipelined(const Statement* stmt, const std::string& sql,
                                         const std::vector<const char*>& values);
@@ -184,7 +189,6 @@ class Connection {
   // Marks the connection broken and throws DbError 08006 with libpq's message.
   [[noreturn]] void fail_connection(std::string_view context, const std::string& earlier_error = {});
   DbError error_from(const pg_result* r) const;
-  asio::awaitable<void> prepare(const Statement& stmt);
   // After a command finished: runs the after-commit hooks if it was a successful COMMIT,
   // drops them if the transaction ended otherwise.
   void settle_after_commit(const Result* last);

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -70,6 +72,7 @@ struct PoolCore : std::enable_shared_from_this<PoolCore> {
   std::size_t in_use = 0;
   std::deque<Waiter*> waiters;
   std::shared_ptr<PoolCounters> counters;
+  bool opening_minimum = false;  // open_minimum() is running (one at a time)
 
   void publish() {
     constexpr auto r = std::memory_order_relaxed;
@@ -101,11 +104,25 @@ struct PoolCore : std::enable_shared_from_this<PoolCore> {
     w->timer.cancel();
   }
 
+  // Drops a connection that is lost or unfit for reuse.
   void discard(std::unique_ptr<Connection> c) {
+    const bool had_one = c != nullptr;
     c.reset();
     --open;
     free_slot();
     publish();
+    // Not after a failed connect: the database is unreachable, and the next connection
+    // opened on demand (open_connection) starts the refill once it is back.
+    if (had_one) refill();
+  }
+
+  std::size_t minimum() const { return std::min(options.min_open, options.size); }
+
+  // Below the minimum after connections were lost (a database restart, an idle timeout)
+  // or closed: opens it again in the background, so the next burst finds them ready.
+  void refill() {
+    if (opening_minimum || closed || open >= minimum()) return;
+    asio::co_spawn(context, open_minimum_logged(shared_from_this()), asio::detached);
   }
 
   void give_back(std::unique_ptr<Connection> c) {
@@ -145,18 +162,33 @@ struct PoolCore : std::enable_shared_from_this<PoolCore> {
       spdlog::warn("database pool: {}", failure);
       throw Unavailable("cannot connect to the database");
     }
-    co_return lease(std::move(conn));
+    Lease leased = lease(std::move(conn));
+    refill();  // the database answers again: the rest of the minimum may follow
+    co_return leased;
   }
 
   // Static, with the core as a parameter: the frame owns a reference from its creation.
   static asio::awaitable<Lease> acquire(std::shared_ptr<PoolCore> self);
 
   static asio::awaitable<void> open_minimum(std::shared_ptr<PoolCore> self) {
-    const std::size_t target = std::min(self->options.min_open, self->options.size);
+    if (self->opening_minimum) co_return;
+    self->opening_minimum = true;
+    struct Done {  // resets the flag however the loop ends
+      bool& flag;
+      ~Done() { flag = false; }
+    } done{self->opening_minimum};
     // Holding every lease taken so far makes each acquire open a new connection until the
-    // target is reached; they all go back to the idle list together.
+    // minimum is reached; they all go back to the idle list together.
     std::vector<Lease> leases;
-    while (self->open < target && !self->closed) leases.push_back(co_await acquire(self));
+    while (self->open < self->minimum() && !self->closed) leases.push_back(co_await acquire(self));
+  }
+
+  static asio::awaitable<void> open_minimum_logged(std::shared_ptr<PoolCore> self) {
+    try {
+      co_await open_minimum(self);
+    } catch (const std::exception& e) {
+      spdlog::warn("database pool: connections not reopened ahead of demand: {}", e.what());
+    }
   }
 };
 

@@ -98,7 +98,10 @@ class Pool {
   // when no connection frees up within acquire_timeout or the database cannot be reached.
   asio::awaitable<Lease> acquire();
   // Opens connections until `min_open` are open, and leaves them idle. Must run on this
-  // pool's io_context; throws db::Unavailable when the database cannot be reached.
+  // pool's io_context; throws db::Unavailable when the database cannot be reached. Once
+  // called or not, the pool reopens its minimum by itself whenever it drops below it
+  // (connections lost in a database restart, or closed as unfit for reuse); while the
+  // database is unreachable, from the first connection opened on demand after it returns.
   asio::awaitable<void> open_minimum();
 
   // Safe from any thread.

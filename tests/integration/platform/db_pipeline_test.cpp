@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -191,6 +192,35 @@ TEST_F(DbPipelineTest, PreparesAStatementInsideThePipeline) {
   });
 }
 
+TEST_F(DbPipelineTest, AStatementNewToTheConnectionIsPreparedInTheRoundTripOfItsFirstRun) {
+  IoPool io(1);
+  Database db(io, options());
+  io.start();
+  static constexpr Statement kDouble{"db_pipeline_test.double", "SELECT $1::int4 * 2"};
+  static constexpr Statement kBroken{"db_pipeline_test.broken", "SELEC $1::int4"};
+  run(io, [&]() -> awaitable<void> {
+    auto lease = co_await db.acquire();
+    const auto before = lease->round_trips();
+    EXPECT_EQ((co_await lease->execute(kDouble, 4)).scalar<int>(), 8);  // PREPARE + EXECUTE
+    EXPECT_EQ(lease->round_trips() - before, 1u);
+    EXPECT_TRUE(lease->is_prepared(kDouble.name));
+    EXPECT_EQ((co_await lease->execute(kDouble, 5)).scalar<int>(), 10);  // EXECUTE alone
+    EXPECT_EQ(lease->round_trips() - before, 2u);
+    // A statement that fails to prepare throws its own error, stays unprepared, and leaves
+    // the connection fit for the next command.
+    std::string state;
+    try {
+      co_await lease->execute(kBroken, 1);
+    } catch (const DbError& e) {
+      state = e.sqlstate();
+    }
+    EXPECT_EQ(state, "42601");  // syntax error
+    EXPECT_FALSE(lease->is_prepared(kBroken.name));
+    EXPECT_TRUE(lease->reusable());
+    EXPECT_EQ((co_await lease->execute(kDouble, 6)).scalar<int>(), 12);
+  });
+}
+
 TEST_F(DbPipelineTest, ATransactionThatSendsNothingStillCommitsItsHooks) {
   IoPool io(1);
   Database db(io, options());
@@ -298,6 +328,55 @@ TEST_F(DbPipelineTest, OpensTheMinimumOfConnectionsAheadOfDemand) {
   Database small(io, capped);
   run(io, [&]() -> awaitable<void> { co_await small.pool(1).open_minimum(); }, 1);
   EXPECT_EQ(small.pool(1).stats().open, 2u);
+}
+
+TEST_F(DbPipelineTest, ReopensTheMinimumAfterItsConnectionsAreLost) {
+  IoPool io(1);
+  auto o = options(4);
+  o.min_open = 2;
+  Database db(io, o);
+  Database admin(io, options(1));
+  io.start();
+  auto wait_until = [](auto done) {
+    for (int i = 0; i < 500 && !done(); ++i) std::this_thread::sleep_for(10ms);
+  };
+  db.open_minimum();
+  wait_until([&] { return db.stats().idle == 2; });
+  ASSERT_EQ(db.stats().open, 2u);
+  const std::vector<int> lost = run(io, [&]() -> awaitable<std::vector<int>> {
+    auto a = co_await db.acquire();
+    auto b = co_await db.acquire();
+    std::vector<int> pids;  // not a braced list: g++ 12 coroutines
+    pids.push_back(a->backend_pid());
+    pids.push_back(b->backend_pid());
+    co_return pids;
+  });
+  // A database restart, as the pool sees it: both backends end while idle.
+  run(io, [&]() -> awaitable<void> {
+    co_await admin.query("SELECT pg_terminate_backend(pid) FROM unnest($1::int4[]) AS pid", lost);
+  });
+  wait_until([&] {
+    return run(io, [&]() -> awaitable<bool> {
+      co_return (co_await admin.query("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1::int4[])", lost))
+                    .scalar<std::int64_t>() == 0;
+    });
+  });
+  // The next user finds both dead, gets a connection opened on demand, and the pool
+  // opens the rest of its minimum by itself.
+  run(io, [&]() -> awaitable<void> { co_await db.query("SELECT 1"); });
+  wait_until([&] { return db.stats().idle == 2; });
+  EXPECT_EQ(db.stats().open, 2u);  // back to the minimum, not beyond it
+  EXPECT_EQ(db.stats().idle, 2u);
+  const std::vector<int> now = run(io, [&]() -> awaitable<std::vector<int>> {
+    auto a = co_await db.acquire();
+    auto b = co_await db.acquire();
+    std::vector<int> pids;  // not a braced list: g++ 12 coroutines
+    pids.push_back(a->backend_pid());
+    pids.push_back(b->backend_pid());
+    co_return pids;
+  });
+  for (int pid : now) EXPECT_EQ(std::count(lost.begin(), lost.end(), pid), 0) << pid;
+  EXPECT_EQ(db.stats().open, 2u);  // both leases found an open connection
 }
 
 }  // namespace
