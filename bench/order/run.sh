@@ -9,6 +9,7 @@
 #                                            # the server with another allocator (LD_PRELOAD)
 #   TICKETLY_PG_EXTRA="enable_seqscan = off" bench/order/run.sh   # PostgreSQL settings
 #                                            # (scripts/pg.sh appends them to postgresql.conf)
+#   BENCH_BIN=/tmp/a/ticketly SCENARIOS=booking bench/order/run.sh   # a given binary, unbuilt
 #
 # Scenarios (see the .lua files):
 #   (a) race    1,000 connections, a 16-seat session, every connection tries every seat:
@@ -31,8 +32,14 @@ WORK="$(mktemp -d /tmp/ticketly-bench-order.XXXXXX)"
 export BENCH_DIR="$TICKETLY_ROOT/bench/order" BENCH_WORK="$WORK" BENCH_THREADS="$THREADS"
 mkdir -p "$OUT_DIR"
 
-"$TICKETLY_ROOT/scripts/build.sh" Release ticketly
-BIN="${TICKETLY_BUILD_DIR:-$TICKETLY_ROOT/build}/ticketly"
+# BENCH_BIN=/path/to/ticketly runs that binary as it is (nothing is built): an A/B of two
+# builds, alternating runs, since the host's speed drifts between minutes.
+if [ -n "${BENCH_BIN:-}" ]; then
+  BIN="$BENCH_BIN"
+else
+  "$TICKETLY_ROOT/scripts/build.sh" Release ticketly
+  BIN="${TICKETLY_BUILD_DIR:-$TICKETLY_ROOT/build}/ticketly"
+fi
 
 # Below Linux's ephemeral ports (32768-60999): wrk's tens of thousands of connections leave
 # TIME_WAIT sockets on ports there, and one on the cluster's port stops it from starting.
