@@ -84,6 +84,9 @@ ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, event_id = EXCLUDED.e
 WHERE eq_orders.version < EXCLUDED.version)sql"};
 
 constexpr db::Statement kNotify{"eq.notify", "SELECT pg_notify('event_query_changes', $1)"};
+// Several notifications in one statement, in array order: the seat changes of a batch.
+constexpr db::Statement kNotifyAll{"eq.notify_all",
+                                   "SELECT count(pg_notify('event_query_changes', p)) FROM unnest($1::text[]) AS p"};
 
 json::Json parse_payload(const bus::Message& m) {
   auto j = json::Json::parse(m.payload, nullptr, /*allow_exceptions=*/false);
@@ -221,33 +224,43 @@ SeatChange seat_change(const json::Json& payload) {
   return c;
 }
 
-// Seats only take a newer status (seq); the SSE listeners hear of the seats that changed.
-asio::awaitable<void> write_seat_change(db::Connection& c, const SeatChange& change) {
+// Seats only take a newer status (seq); the SSE listeners hear of the seats that changed,
+// through the notifications appended to `notes`.
+asio::awaitable<void> write_seat_change(db::Connection& c, const SeatChange& change, std::vector<std::string>& notes) {
   if (change.seats.empty()) co_return;
   auto r = co_await c.execute(kUpsertSeats, change.session, change.seats, change.status, change.order, change.seq);
   std::vector<std::string> changed;
   for (auto row : r) changed.push_back(row.get<std::string>(0));
-  for (const auto& p : seat_change_payloads(change.session.str(), change.status, changed)) {
-    co_await c.execute(kNotify, p);
-  }
+  for (auto& p : seat_change_payloads(change.session.str(), change.status, changed)) notes.push_back(std::move(p));
+}
+
+// Seat changes in the partition's order, then their notifications in one statement that
+// takes the COMMIT along: a single change costs two round trips (docs/ARCHITECTURE.md,
+// "Round trips").
+asio::awaitable<void> write_seat_changes(db::Database& db, const std::vector<SeatChange>& changes) {
+  std::vector<std::string> notes;
+  auto tx = [&](db::Connection& c) -> asio::awaitable<void> {
+    notes.clear();  // a retried transaction starts again
+    for (const auto& change : changes) co_await write_seat_change(c, change, notes);
+    if (notes.empty()) co_return;
+    c.commit_with_next();
+    co_await c.execute(kNotifyAll, notes);
+  };
+  co_await db.transaction(tx);
 }
 
 }  // namespace
 
 asio::awaitable<void> Projector::apply_seat_status(const json::Json& payload) {
-  const SeatChange change = seat_change(payload);
-  if (change.seats.empty()) co_return;
-  auto tx = [&](db::Connection& c) -> asio::awaitable<void> { co_await write_seat_change(c, change); };
-  co_await db_.transaction(tx);
+  std::vector<SeatChange> changes;
+  changes.push_back(seat_change(payload));
+  co_await write_seat_changes(db_, changes);
 }
 
 asio::awaitable<void> Projector::apply_seat_statuses(const std::vector<bus::Message>& messages) {
   std::vector<SeatChange> changes;  // all parsed first: a bad payload fails the batch before it writes
   for (const auto& m : messages) changes.push_back(seat_change(parse_payload(m)));
-  auto tx = [&](db::Connection& c) -> asio::awaitable<void> {
-    for (const auto& change : changes) co_await write_seat_change(c, change);  // in the partition's order
-  };
-  co_await db_.transaction(tx);
+  co_await write_seat_changes(db_, changes);
 }
 
 namespace {
@@ -311,6 +324,7 @@ asio::awaitable<void> upsert_orders(db::Database& db, const std::vector<OrderRow
     tickets.push_back(o.tickets);
   }
   auto tx = [&](db::Connection& c) -> asio::awaitable<void> {
+    c.commit_with_next();  // BEGIN, the upsert and COMMIT in one round trip
     co_await c.execute(kUpsertOrders, ids, versions, events, sessions, statuses, subtotals, discounts, prices, created,
                        tickets);
   };
