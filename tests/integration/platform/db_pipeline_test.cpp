@@ -71,6 +71,18 @@ class DbPipelineTest : public ::testing::Test {
     co_return out;
   }
 
+  // The server processes of two connections leased at once (and given back).
+  static std::vector<int> two_leases(IoPool& io, Database& db) {
+    return run(io, [&]() -> awaitable<std::vector<int>> {
+      auto a = co_await db.acquire();
+      auto b = co_await db.acquire();
+      std::vector<int> pids;  // not a braced list: g++ 12 coroutines
+      pids.push_back(a->backend_pid());
+      pids.push_back(b->backend_pid());
+      co_return pids;
+    });
+  }
+
   static std::unique_ptr<TestDatabase> database_;
 };
 std::unique_ptr<TestDatabase> DbPipelineTest::database_;
@@ -343,14 +355,7 @@ TEST_F(DbPipelineTest, ReopensTheMinimumAfterItsConnectionsAreLost) {
   db.open_minimum();
   wait_until([&] { return db.stats().idle == 2; });
   ASSERT_EQ(db.stats().open, 2u);
-  const std::vector<int> lost = run(io, [&]() -> awaitable<std::vector<int>> {
-    auto a = co_await db.acquire();
-    auto b = co_await db.acquire();
-    std::vector<int> pids;  // not a braced list: g++ 12 coroutines
-    pids.push_back(a->backend_pid());
-    pids.push_back(b->backend_pid());
-    co_return pids;
-  });
+  const std::vector<int> lost = two_leases(io, db);
   // A database restart, as the pool sees it: both backends end while idle.
   run(io, [&]() -> awaitable<void> {
     co_await admin.query("SELECT pg_terminate_backend(pid) FROM unnest($1::int4[]) AS pid", lost);
@@ -367,14 +372,7 @@ TEST_F(DbPipelineTest, ReopensTheMinimumAfterItsConnectionsAreLost) {
   wait_until([&] { return db.stats().idle == 2; });
   EXPECT_EQ(db.stats().open, 2u);  // back to the minimum, not beyond it
   EXPECT_EQ(db.stats().idle, 2u);
-  const std::vector<int> now = run(io, [&]() -> awaitable<std::vector<int>> {
-    auto a = co_await db.acquire();
-    auto b = co_await db.acquire();
-    std::vector<int> pids;  // not a braced list: g++ 12 coroutines
-    pids.push_back(a->backend_pid());
-    pids.push_back(b->backend_pid());
-    co_return pids;
-  });
+  const std::vector<int> now = two_leases(io, db);
   for (int pid : now) EXPECT_EQ(std::count(lost.begin(), lost.end(), pid), 0) << pid;
   EXPECT_EQ(db.stats().open, 2u);  // both leases found an open connection
 }
