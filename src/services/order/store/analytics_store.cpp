@@ -18,10 +18,16 @@ constexpr db::Statement kDaily{"order.analytics.daily", R"sql(
   SELECT to_char(coalesce(o.completed_at, o.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
          sum(o.price)::bigint, sum(cardinality(o.seat_ids))::bigint
     FROM orders o WHERE)sql" SCOPE_FILTER R"sql( GROUP BY day ORDER BY day)sql"};
+// A completed order's tickets are its items (order_pay_all issues one ticket per item, with
+// the same tier, names and amount paid), so the tiers are read from the orders in scope,
+// found through their event, organization or session index. Joining tickets instead had
+// the planner hash every ticket ever sold to find one event's (docs/PLAN_AUDIT.md).
 constexpr db::Statement kByTier{"order.analytics.by_tier", R"sql(
-  SELECT t.tier_id, min(t.tier_name), min(t.colour), count(*)::bigint, sum(t.paid)::bigint
-    FROM tickets t JOIN orders o ON o.id = t.order_id WHERE)sql" SCOPE_FILTER R"sql(
-   GROUP BY t.tier_id ORDER BY min(t.tier_name), t.tier_id)sql"};
+  SELECT it.tier_id, min(coalesce(it.tier_name, '')), min(coalesce(it.tier_color, '')), count(*)::bigint,
+         sum(it.paid)::bigint
+    FROM orders o, jsonb_to_recordset(o.items) AS it(tier_id uuid, tier_name text, tier_color text, paid bigint)
+   WHERE)sql" SCOPE_FILTER R"sql(
+   GROUP BY it.tier_id ORDER BY min(coalesce(it.tier_name, '')), it.tier_id)sql"};
 constexpr db::Statement kBySession{"order.analytics.by_session", R"sql(
   SELECT o.session_id, sum(o.price)::bigint, sum(o.subtotal)::bigint, sum(cardinality(o.seat_ids))::bigint
     FROM orders o WHERE o.status = 'completed' AND o.event_id = $1

@@ -31,7 +31,20 @@ TEST_F(OrderAnalytics, RevenueCountsWhatWasPaidAndOnlyTheOwnerSeesIt) {
   EXPECT_EQ(j["total_tickets_sold"], 2);
   ASSERT_EQ(j["daily_sales"].size(), 1u);
   EXPECT_EQ(j["daily_sales"][0]["tickets_sold"], 2);
-  ASSERT_EQ(j["sales_by_tier"].size(), 2u);
+  ASSERT_EQ(j["sales_by_tier"].size(), 2u);  // by name: one ticket of each tier, as paid
+  const auto& standard = j["sales_by_tier"][0];
+  const auto& vip = j["sales_by_tier"][1];
+  EXPECT_EQ(standard["tier_id"], s.event.tiers[0].id);
+  EXPECT_EQ(standard["tier_name"], "Standard");
+  EXPECT_EQ(standard["tier_color"], "#112233");
+  EXPECT_EQ(standard["tickets_sold"], 1);
+  EXPECT_EQ(vip["tier_id"], s.event.tiers[1].id);
+  EXPECT_EQ(vip["tier_name"], "VIP");
+  EXPECT_EQ(vip["tier_color"], "#AABBCC");
+  EXPECT_EQ(vip["tickets_sold"], 1);
+  // The 100.00 off is shared by price (28.57 and 71.43); together they are the revenue.
+  EXPECT_DOUBLE_EQ(standard["revenue"].get<double>(), 971.43);
+  EXPECT_DOUBLE_EQ(vip["revenue"].get<double>(), 2429.07);
 
   auto sessions = http_request(app().port(), "GET", base + "/sessions", "", bearer(s.owner.token));
   ASSERT_EQ(sessions.status, 200);
