@@ -26,6 +26,12 @@ auto run(runtime::IoPool& io, F f, std::size_t worker = 0) {
   return boost::asio::co_spawn(io.context(worker), std::move(f), boost::asio::use_future).get();
 }
 
+// Suspends the calling coroutine for `d` without blocking its worker.
+inline boost::asio::awaitable<void> sleep_for(std::chrono::milliseconds d) {
+  boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, d);
+  co_await t.async_wait(boost::asio::use_awaitable);
+}
+
 // A pool of `size` connections per worker that gives up waiting for one after 2 s.
 inline db::PoolOptions pool_options(std::string url, std::size_t size) {
   db::PoolOptions o;
@@ -59,10 +65,7 @@ inline WriteSkew write_skew(runtime::IoPool& io, db::Database& db, const std::st
         auto seen = (co_await c.query("SELECT count(*) FROM " + table)).scalar<std::int64_t>();
         if (first_attempt) {
           readers.fetch_add(1);
-          for (int i = 0; i < 500 && readers.load() < 2; ++i) {
-            asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(2));
-            co_await t.async_wait(asio::use_awaitable);
-          }
+          for (int i = 0; i < 500 && readers.load() < 2; ++i) co_await sleep_for(std::chrono::milliseconds(2));
         }
         if (insert_takes_commit) c.commit_with_next();
         co_await c.query("INSERT INTO " + table + " VALUES ($1)", who);

@@ -5,8 +5,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
@@ -34,12 +32,8 @@ using asio::awaitable;
 using runtime::IoPool;
 using testing::pool_options;
 using testing::run;
+using testing::sleep_for;
 using testing::TestDatabase;
-
-awaitable<void> sleep_for(std::chrono::milliseconds d) {
-  asio::steady_timer t(co_await asio::this_coro::executor, d);
-  co_await t.async_wait(asio::use_awaitable);
-}
 
 // A blocking admin session for side actions (terminating backends).
 void admin_exec(const std::string& url, const std::string& sql) {
