@@ -134,6 +134,7 @@ void Application::Impl::start() {
     pool.min_open = settings.db_pool_min;
     pool.acquire_timeout = settings.db_acquire_timeout;
     pool.statement_timeout = settings.db_statement_timeout;
+    pool.warm_up = std::string(d->warm_up);
     databases.push_back(std::make_unique<db::Database>(io, pool));
     databases.back()->register_metrics(metrics, std::string(d->id));
     relays.push_back(std::make_unique<bus::Relay>(

@@ -155,6 +155,13 @@ struct PoolCore : std::enable_shared_from_this<PoolCore> {
     } catch (const std::exception& e) {
       failure = e.what();
     }
+    if (conn && !options.warm_up.empty()) {
+      const bool usable = co_await warm_up(*conn);
+      if (!usable) {
+        discard(std::move(conn));
+        throw Unavailable("the database connection broke while warming up");
+      }
+    }
     if (!conn) {
       counters->connect_errors_total.fetch_add(1, std::memory_order_relaxed);
       discard(nullptr);
@@ -165,6 +172,17 @@ struct PoolCore : std::enable_shared_from_this<PoolCore> {
     Lease leased = lease(std::move(conn));
     refill();  // the database answers again: the rest of the minimum may follow
     co_return leased;
+  }
+
+  // Runs PoolOptions::warm_up; false when the connection broke on the way.
+  asio::awaitable<bool> warm_up(Connection& conn) {
+    try {
+      co_await conn.query(options.warm_up);
+      co_return true;
+    } catch (const std::exception& e) {
+      spdlog::warn("database pool: warming up a new connection failed: {}", e.what());
+    }
+    co_return conn.reusable();
   }
 
   // Static, with the core as a parameter: the frame owns a reference from its creation.

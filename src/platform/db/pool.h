@@ -34,6 +34,11 @@ struct PoolOptions {
   // several round trips, and a new server process answers its first statements slowly;
   // the first burst of a sale should not pay for that (docs/ARCHITECTURE.md, "Round trips").
   std::size_t min_open = 0;
+  // A statement run on every new connection before its first use, e.g. one that takes the
+  // hot path's statements through a rolled-back transaction so that their plans and the
+  // server's caches are ready (order_warm_up()). Empty: none. It must leave no data behind.
+  // A failure is logged; the connection is used all the same unless it broke.
+  std::string warm_up;
 };
 
 struct PoolStats {

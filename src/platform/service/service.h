@@ -83,6 +83,9 @@ struct ServiceDescriptor {
   std::uint16_t default_port;  // its own port when it runs alone
   std::span<const db::MigrationFile> (*migrations)();
   std::unique_ptr<Service> (*create)(ServiceContext& context);
+  // Run on each new connection of its database before first use (db::PoolOptions::warm_up):
+  // readies the hot path's plans and caches. Empty: none.
+  std::string_view warm_up = {};
 };
 
 }  // namespace ticketly::service

@@ -79,7 +79,10 @@ class OrderService final : public service::Service {
 const service::ServiceDescriptor& descriptor() {
   static const service::ServiceDescriptor d{
       "order", "order", "/api/order", 8084, &migrations::order,
-      [](service::ServiceContext& c) -> std::unique_ptr<service::Service> { return std::make_unique<OrderService>(c); }};
+      [](service::ServiceContext& c) -> std::unique_ptr<service::Service> { return std::make_unique<OrderService>(c); },
+      // The first holds and payments of a sale are its winners: they should not pay for a
+      // new connection's cold plans (migrations/order/0008_warm_up.sql).
+      "SELECT order_warm_up()"};
   return d;
 }
 

@@ -42,6 +42,14 @@ class DbPipelineTest : public ::testing::Test {
   // are those of the connection it ran on.
   PoolOptions options(std::size_t size = 1) const { return pool_options(database_->url(), size); }
 
+  // Polls `done` every 10 ms until it holds or 5 s have passed (pools open connections
+  // in the background); returns its last answer.
+  template <class F>
+  static bool wait_until(F done) {
+    for (int i = 0; i < 500 && !done(); ++i) std::this_thread::sleep_for(10ms);
+    return done();
+  }
+
   static awaitable<std::uint64_t> round_trips(Database& db) { co_return (co_await db.acquire())->round_trips(); }
   static awaitable<std::vector<int>> values(Database& db, const char* table) {
     co_return (co_await db.query(std::string("SELECT coalesce(array_agg(n ORDER BY n), '{}') FROM ") + table))
@@ -323,7 +331,7 @@ TEST_F(DbPipelineTest, OpensTheMinimumOfConnectionsAheadOfDemand) {
   io.start();
   EXPECT_EQ(db.stats().open, 0u);  // nothing opened by constructing
   db.open_minimum();
-  for (int i = 0; i < 200 && db.stats().idle < 6; ++i) std::this_thread::sleep_for(10ms);
+  wait_until([&] { return db.stats().idle == 6; });
   EXPECT_EQ(db.stats().open, 6u);  // three on each worker, all idle
   EXPECT_EQ(db.stats().idle, 6u);
   run(io, [&]() -> awaitable<void> {
@@ -349,9 +357,6 @@ TEST_F(DbPipelineTest, ReopensTheMinimumAfterItsConnectionsAreLost) {
   Database db(io, o);
   Database admin(io, options(1));
   io.start();
-  auto wait_until = [](auto done) {
-    for (int i = 0; i < 500 && !done(); ++i) std::this_thread::sleep_for(10ms);
-  };
   db.open_minimum();
   wait_until([&] { return db.stats().idle == 2; });
   ASSERT_EQ(db.stats().open, 2u);
@@ -375,6 +380,59 @@ TEST_F(DbPipelineTest, ReopensTheMinimumAfterItsConnectionsAreLost) {
   const std::vector<int> now = two_leases(io, db);
   for (int pid : now) EXPECT_EQ(std::count(lost.begin(), lost.end(), pid), 0) << pid;
   EXPECT_EQ(db.stats().open, 2u);  // both leases found an open connection
+}
+
+// PoolOptions::warm_up: the order service readies its hot path's plans this way.
+TEST_F(DbPipelineTest, WarmsUpEveryNewConnectionBeforeItsFirstUse) {
+  IoPool io(1);
+  auto o = options(3);
+  o.min_open = 1;
+  o.warm_up = "SELECT set_config('ticketly.warmed', 'yes', false)";  // for the session
+  Database db(io, o);
+  io.start();
+  db.open_minimum();
+  ASSERT_TRUE(wait_until([&] { return db.stats().idle == 1; }));
+  run(io, [&]() -> awaitable<void> {
+    auto ahead = co_await db.acquire();      // opened by open_minimum
+    auto on_demand = co_await db.acquire();  // opened for this acquire
+    EXPECT_EQ(db.stats().open, 2u);
+    const char* warmed = "SELECT current_setting('ticketly.warmed', true)";
+    EXPECT_EQ((co_await ahead->query(warmed)).scalar<std::string>(), "yes");
+    EXPECT_EQ((co_await on_demand->query(warmed)).scalar<std::string>(), "yes");
+    EXPECT_EQ(on_demand->round_trips(), 2u);  // the warm-up, then ours
+  });
+  // A connection given back is reused as it is: no second warm-up.
+  run(io, [&]() -> awaitable<void> {
+    auto again = co_await db.acquire();
+    const auto before = again->round_trips();
+    co_await again->query("SELECT 1");
+    EXPECT_EQ(again->round_trips(), before + 1);
+  });
+}
+
+TEST_F(DbPipelineTest, AFailedWarmUpIsLoggedAndTheConnectionStillServes) {
+  IoPool io(1);
+  auto failing = options(2);
+  failing.warm_up = "SELECT 1/0";  // 22012
+  Database db(io, failing);
+  io.start();
+  EXPECT_EQ(run(io, [&]() -> awaitable<int> { co_return (co_await db.query("SELECT 7")).scalar<int>(); }), 7);
+  EXPECT_EQ(db.stats().open, 1u);
+
+  // A warm-up that ends its connection: the acquire fails with 503 and the slot is freed.
+  auto fatal = options(2);
+  fatal.warm_up = "SELECT pg_terminate_backend(pg_backend_pid())";
+  Database broken(io, fatal);
+  const int status = run(io, [&]() -> awaitable<int> {
+    try {
+      co_await broken.acquire();
+    } catch (const Unavailable& e) {
+      co_return e.status();
+    }
+    co_return 0;
+  });
+  EXPECT_EQ(status, 503);
+  EXPECT_EQ(broken.pool(0).stats().open, 0u);
 }
 
 }  // namespace
