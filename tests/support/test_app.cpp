@@ -1,9 +1,12 @@
 #include "support/test_app.h"
 
+#include <cstdio>
 #include <filesystem>
 #include <random>
+#include <vector>
 
 #include "app/catalogue.h"
+#include "platform/bus/bus_config.h"
 #include "platform/db/migrator.h"
 #include "support/test_database.h"
 
@@ -52,17 +55,36 @@ TestApp::TestApp(std::vector<std::string> services, const std::function<void(app
   settings_.http.port = 0;  // single-service mode reads TICKETLY_<SERVICE>_PORT
   if (configure) configure(settings_);
   app_ = std::make_unique<app::Application>(settings_, source_, services_);
-  app_->start();
+  try {
+    app_->start();
+  } catch (...) {
+    // Tests expect some starts to fail (a refused setting): the databases made before the
+    // failure are still dropped.
+    app_.reset();
+    drop_databases();
+    throw;
+  }
 }
 
 TestApp::~TestApp() {
   app_->stop();
   app_.reset();
-  for (const auto* s : services_) {
+  drop_databases();
+}
+
+void TestApp::drop_databases() {
+  std::vector<std::string> names;
+  for (const auto* s : services_) names.push_back(settings_.database_name(*s));
+  // The PostgreSQL log the app created for its bus (none when it was given one by URL).
+  if (settings_.bus.kind == bus::BusKind::postgres && !settings_.bus.database_url) {
+    names.push_back(bus::bus_database_name(settings_.db_name_prefix));
+  }
+  for (const auto& name : names) {
     try {
-      db::drop_database_if_exists(TestDatabase::admin_url(), settings_.database_name(*s));
-    } catch (const std::exception&) {
-      // Leaving a test database behind is harmless: the cluster is thrown away.
+      db::drop_database_if_exists(TestDatabase::admin_url(), name);
+    } catch (const std::exception& e) {
+      // Harmless in CI (the cluster is thrown away), but a local cluster keeps it.
+      std::fprintf(stderr, "test app: database %s left behind: %s\n", name.c_str(), e.what());
     }
   }
   std::error_code ec;

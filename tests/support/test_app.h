@@ -20,6 +20,13 @@ class TestApp {
                    const std::function<void(app::Settings&)>& configure = {},
                    std::map<std::string, std::string> extra_env = {});
   ~TestApp();
+  // The same on the heap, for a suite's shared app (braced lists as arguments work here,
+  // unlike through std::make_unique).
+  static std::unique_ptr<TestApp> start(std::vector<std::string> services = {},
+                                        const std::function<void(app::Settings&)>& configure = {},
+                                        std::map<std::string, std::string> extra_env = {}) {
+    return std::make_unique<TestApp>(std::move(services), configure, std::move(extra_env));
+  }
 
   std::uint16_t port() const { return app_->port(); }
   const app::Settings& settings() const { return settings_; }
@@ -33,6 +40,9 @@ class TestApp {
   const config::Source& source() const { return source_; }
 
  private:
+  // This app's databases (its services' and its bus's), and its data directory.
+  void drop_databases();
+
   config::Source source_;
   app::Settings settings_;
   std::vector<const service::ServiceDescriptor*> services_;

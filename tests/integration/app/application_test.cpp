@@ -104,7 +104,7 @@ std::vector<std::string> base_env(const std::string& prefix) {
 }
 
 void drop_databases(const std::string& prefix) {
-  for (const char* s : {"event_command", "event_query", "order", "scheduler", "idp"}) {
+  for (const char* s : {"event_command", "event_query", "order", "scheduler", "idp", "bus"}) {
     db::drop_database_if_exists(testing::TestDatabase::admin_url(), prefix + "_" + s);
   }
   std::filesystem::remove_all(data_dir(prefix));

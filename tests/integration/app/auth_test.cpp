@@ -36,7 +36,7 @@ testing::Headers bearer(const std::string& token) { return {{"Authorization", "B
 
 class AuthTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { app_ = std::make_unique<TestApp>(); }
+  static void SetUpTestSuite() { app_ = TestApp::start(); }
   static void TearDownTestSuite() { app_.reset(); }
   static std::unique_ptr<TestApp> app_;
   std::uint16_t port() const { return app_->port(); }

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <memory>
 #include <thread>
 
 #include "support/bus_test_support.h"
@@ -14,12 +15,12 @@ namespace {
 class EventQueryAnalytics : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    app_ = new TestApp({"event-query", "idp"}, {}, {{"TICKETLY_EVENT_QUERY_VIEWS_PER_CLIENT", "3"}});
-    bus_ = new BusPublisher(*app_);
+    app_ = TestApp::start({"event-query", "idp"}, {}, {{"TICKETLY_EVENT_QUERY_VIEWS_PER_CLIENT", "3"}});
+    bus_ = std::make_unique<BusPublisher>(*app_);
   }
   static void TearDownTestSuite() {
-    delete bus_;
-    delete app_;
+    bus_.reset();
+    app_.reset();
   }
   std::uint16_t port() const { return app_->port(); }
   void publish(const EventBuilder& b) {
@@ -32,11 +33,11 @@ class EventQueryAnalytics : public ::testing::Test {
     return http_request(port(), "GET", "/api/event-query" + path, "", token.empty() ? Headers{} : bearer(token));
   }
 
-  static TestApp* app_;
-  static BusPublisher* bus_;
+  static std::unique_ptr<TestApp> app_;
+  static std::unique_ptr<BusPublisher> bus_;
 };
-TestApp* EventQueryAnalytics::app_ = nullptr;
-BusPublisher* EventQueryAnalytics::bus_ = nullptr;
+std::unique_ptr<TestApp> EventQueryAnalytics::app_;
+std::unique_ptr<BusPublisher> EventQueryAnalytics::bus_;
 
 TEST_F(EventQueryAnalytics, FiguresFromOrderEventsUseWhatWasPaid) {
   const auto owner = create_user(*app_);

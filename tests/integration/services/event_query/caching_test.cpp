@@ -2,6 +2,7 @@
 // encodings, catalog views) and stale-while-revalidate past the TTL.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <thread>
 
 #include "support/bus_test_support.h"
@@ -16,15 +17,15 @@ class EventQueryCaching : public ::testing::Test {
  protected:
   // A short TTL and a long stale window: anything past 1 s is answered stale and refreshed.
   static void SetUpTestSuite() {
-    app_ = new TestApp({"event-query"}, {},
-                       {{"TICKETLY_EVENT_QUERY_CACHE_TTL", "1s"},
-                        {"TICKETLY_EVENT_QUERY_SEATMAP_CACHE_TTL", "1s"},
-                        {"TICKETLY_EVENT_QUERY_CACHE_STALE", "10m"}});
-    bus_ = new BusPublisher(*app_);
+    app_ = TestApp::start({"event-query"}, {},
+                          {{"TICKETLY_EVENT_QUERY_CACHE_TTL", "1s"},
+                           {"TICKETLY_EVENT_QUERY_SEATMAP_CACHE_TTL", "1s"},
+                           {"TICKETLY_EVENT_QUERY_CACHE_STALE", "10m"}});
+    bus_ = std::make_unique<BusPublisher>(*app_);
   }
   static void TearDownTestSuite() {
-    delete bus_;
-    delete app_;
+    bus_.reset();
+    app_.reset();
   }
   std::uint16_t port() const { return app_->port(); }
   static std::string map_path(const std::string& session) {
@@ -39,11 +40,11 @@ class EventQueryCaching : public ::testing::Test {
   }
   double stale_served() { return metric("ticketly_event_query_cache_stale_total", "cache=\"responses\""); }
 
-  static TestApp* app_;
-  static BusPublisher* bus_;
+  static std::unique_ptr<TestApp> app_;
+  static std::unique_ptr<BusPublisher> bus_;
 };
-TestApp* EventQueryCaching::app_ = nullptr;
-BusPublisher* EventQueryCaching::bus_ = nullptr;
+std::unique_ptr<TestApp> EventQueryCaching::app_;
+std::unique_ptr<BusPublisher> EventQueryCaching::bus_;
 
 TEST_F(EventQueryCaching, SeatMapETagsRevalidatePerEncodingAndChangeWithSeatStatus) {
   EventBuilder b;

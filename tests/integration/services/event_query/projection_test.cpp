@@ -1,6 +1,8 @@
 // The projection: messages on the bus → the read model behind the public views.
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include "support/bus_test_support.h"
 #include "support/event_query_support.h"
 
@@ -12,12 +14,12 @@ constexpr const char* kEvents = "ticketly.catalog.events";
 class EventQueryProjection : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    app_ = new TestApp({"event-query"});
-    bus_ = new BusPublisher(*app_);
+    app_ = TestApp::start({"event-query"});
+    bus_ = std::make_unique<BusPublisher>(*app_);
   }
   static void TearDownTestSuite() {
-    delete bus_;
-    delete app_;
+    bus_.reset();
+    app_.reset();
   }
   std::uint16_t port() const { return app_->port(); }
   std::string basic(const EventBuilder& b) { return "/api/event-query/v1/events/" + b.id() + "/basic-info"; }
@@ -25,11 +27,11 @@ class EventQueryProjection : public ::testing::Test {
     return poll_get(port(), basic(b), [&](const HttpResult& r) { return r.status == 200 && r.json()["title"] == title; });
   }
 
-  static TestApp* app_;
-  static BusPublisher* bus_;
+  static std::unique_ptr<TestApp> app_;
+  static std::unique_ptr<BusPublisher> bus_;
 };
-TestApp* EventQueryProjection::app_ = nullptr;
-BusPublisher* EventQueryProjection::bus_ = nullptr;
+std::unique_ptr<TestApp> EventQueryProjection::app_;
+std::unique_ptr<BusPublisher> EventQueryProjection::bus_;
 
 TEST_F(EventQueryProjection, SnapshotBecomesBasicInfo) {
   EventBuilder b;

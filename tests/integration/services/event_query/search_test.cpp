@@ -2,6 +2,8 @@
 // under a category of its own, so tests never see each other's events.
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include "support/bus_test_support.h"
 #include "support/event_query_support.h"
 
@@ -13,12 +15,12 @@ using namespace std::chrono;
 class EventQuerySearch : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    app_ = new TestApp({"event-query"});
-    bus_ = new BusPublisher(*app_);
+    app_ = TestApp::start({"event-query"});
+    bus_ = std::make_unique<BusPublisher>(*app_);
   }
   static void TearDownTestSuite() {
-    delete bus_;
-    delete app_;
+    bus_.reset();
+    app_.reset();
   }
   void SetUp() override { category_ = Uuid::random().str(); }
 
@@ -51,11 +53,11 @@ class EventQuerySearch : public ::testing::Test {
   }
 
   std::string category_;
-  static TestApp* app_;
-  static BusPublisher* bus_;
+  static std::unique_ptr<TestApp> app_;
+  static std::unique_ptr<BusPublisher> bus_;
 };
-TestApp* EventQuerySearch::app_ = nullptr;
-BusPublisher* EventQuerySearch::bus_ = nullptr;
+std::unique_ptr<TestApp> EventQuerySearch::app_;
+std::unique_ptr<BusPublisher> EventQuerySearch::bus_;
 
 TEST_F(EventQuerySearch, TextIsRankedTitleAboveDescription) {
   auto in_desc = event("Evening Concert");

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <memory>
 #include <thread>
 
 #include "support/bus_test_support.h"
@@ -28,13 +29,13 @@ std::map<std::string, std::string> statuses(const json::Json& map) {
 class EventQuerySeatMap : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    app_ = new TestApp({"event-query"}, {},
-                       {{"TICKETLY_EVENT_QUERY_SSE_HEARTBEAT", "200ms"}, {"TICKETLY_EVENT_QUERY_SSE_MAX_PER_CLIENT", "3"}});
-    bus_ = new BusPublisher(*app_);
+    app_ = TestApp::start({"event-query"}, {},
+                          {{"TICKETLY_EVENT_QUERY_SSE_HEARTBEAT", "200ms"}, {"TICKETLY_EVENT_QUERY_SSE_MAX_PER_CLIENT", "3"}});
+    bus_ = std::make_unique<BusPublisher>(*app_);
   }
   static void TearDownTestSuite() {
-    delete bus_;
-    delete app_;
+    bus_.reset();
+    app_.reset();
   }
   std::uint16_t port() const { return app_->port(); }
   std::string map_path(const std::string& session) {
@@ -62,11 +63,11 @@ class EventQuerySeatMap : public ::testing::Test {
     return std::stoi(body.substr(pos + std::string("\nticketly_event_query_sse_subscribers ").size()));
   }
 
-  static TestApp* app_;
-  static BusPublisher* bus_;
+  static std::unique_ptr<TestApp> app_;
+  static std::unique_ptr<BusPublisher> bus_;
 };
-TestApp* EventQuerySeatMap::app_ = nullptr;
-BusPublisher* EventQuerySeatMap::bus_ = nullptr;
+std::unique_ptr<TestApp> EventQuerySeatMap::app_;
+std::unique_ptr<BusPublisher> EventQuerySeatMap::bus_;
 
 TEST_F(EventQuerySeatMap, ShowsLockedBookedAndReleasedSeats) {
   SessionSpec spec;

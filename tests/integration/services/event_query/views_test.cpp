@@ -1,6 +1,8 @@
 // Event, session, discount and seat-map views, fed through the bus.
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include "support/bus_test_support.h"
 #include "support/event_query_support.h"
 #include "support/tokens.h"
@@ -11,12 +13,12 @@ namespace {
 class EventQueryViews : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    app_ = new TestApp({"event-query", "idp"});
-    bus_ = new BusPublisher(*app_);
+    app_ = TestApp::start({"event-query", "idp"});
+    bus_ = std::make_unique<BusPublisher>(*app_);
   }
   static void TearDownTestSuite() {
-    delete bus_;
-    delete app_;
+    bus_.reset();
+    app_.reset();
   }
   std::uint16_t port() const { return app_->port(); }
   // Publishes and waits until the event is visible.
@@ -30,11 +32,11 @@ class EventQueryViews : public ::testing::Test {
     return http_request(port(), "GET", "/api/event-query" + path, "", h);
   }
 
-  static TestApp* app_;
-  static BusPublisher* bus_;
+  static std::unique_ptr<TestApp> app_;
+  static std::unique_ptr<BusPublisher> bus_;
 };
-TestApp* EventQueryViews::app_ = nullptr;
-BusPublisher* EventQueryViews::bus_ = nullptr;
+std::unique_ptr<TestApp> EventQueryViews::app_;
+std::unique_ptr<BusPublisher> EventQueryViews::bus_;
 
 TEST_F(EventQueryViews, SessionsArePagedInStartOrder) {
   EventBuilder b;

@@ -1,6 +1,8 @@
 // The subset of Keycloak's admin REST API another service uses to invite staff.
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include "idp_test_support.h"
 #include "support/test_app.h"
 
@@ -13,11 +15,8 @@ const std::string kUsers = "/admin/realms/event-ticketing/users";
 
 class IdpAdmin : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { app_ = new TestApp({"idp"}); }
-  static void TearDownTestSuite() {
-    delete app_;
-    app_ = nullptr;
-  }
+  static void SetUpTestSuite() { app_ = TestApp::start({"idp"}); }
+  static void TearDownTestSuite() { app_.reset(); }
   std::uint16_t port() const { return app_->port(); }
   Headers auth() const {
     static std::string token;
@@ -26,9 +25,9 @@ class IdpAdmin : public ::testing::Test {
   }
   HttpResult create(const Json& body) { return http_request(port(), "POST", kUsers, body.dump(), auth()); }
 
-  static TestApp* app_;
+  static std::unique_ptr<TestApp> app_;
 };
-TestApp* IdpAdmin::app_ = nullptr;
+std::unique_ptr<TestApp> IdpAdmin::app_;
 
 TEST_F(IdpAdmin, CreatesFindsAndGetsUsersLikeKeycloak) {
   auto r = create({{"username", "Staff.One@Example.com"},

@@ -2,6 +2,8 @@
 // services use it.
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include "app/catalogue.h"
 #include "idp_test_support.h"
 #include "platform/db/database.h"
@@ -16,17 +18,14 @@ using ticketly::testing::TestApp;
 
 class Idp : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { app_ = new TestApp({"idp"}); }
-  static void TearDownTestSuite() {
-    delete app_;
-    app_ = nullptr;
-  }
+  static void SetUpTestSuite() { app_ = TestApp::start({"idp"}); }
+  static void TearDownTestSuite() { app_.reset(); }
   std::uint16_t port() const { return app_->port(); }
   Json jwks() const { return http_request(port(), "GET", kOidc + "/certs").json(); }
 
-  static TestApp* app_;
+  static std::unique_ptr<TestApp> app_;
 };
-TestApp* Idp::app_ = nullptr;
+std::unique_ptr<TestApp> Idp::app_;
 
 bool contains(const Json& array, std::string_view v) { return std::find(array.begin(), array.end(), v) != array.end(); }
 
