@@ -49,15 +49,6 @@ std::vector<const Json*> sessions_by_start(const Json& doc) {
   return out;
 }
 
-std::optional<Timestamp> time_query(const http::Request& req, std::string_view name) {
-  auto v = req.query.get(name);
-  if (!v || v->empty()) return std::nullopt;
-  auto t = parse_iso8601(*v);
-  if (!t && v->size() == 10) t = parse_iso8601(std::string(*v) + "T00:00:00Z");
-  if (!t) throw bad_request(std::string(name) + " must be an ISO-8601 date or time");
-  return t;
-}
-
 // Builders of the cached views: coroutine functions taking everything by value, so that a
 // background refresh can run one after its request has gone (api/cached.h).
 
@@ -66,9 +57,10 @@ asio::awaitable<Body> basic_info_body(Api& api, Uuid id) {
   co_return json_body(views::basic_info(e->doc, Clock::now()));
 }
 
-asio::awaitable<Body> sessions_page_body(Api& api, Uuid id, std::int64_t page, std::int64_t size) {
+asio::awaitable<Body> sessions_page_body(Api& api, Uuid id, std::int64_t page, std::int64_t size, bool descending) {
   auto e = co_await public_event(api, id);
-  const auto all = sessions_by_start(e->doc);
+  auto all = sessions_by_start(e->doc);
+  if (descending) std::reverse(all.begin(), all.end());
   const auto now = Clock::now();
   Json content = Json::array();
   for (std::int64_t i = page * size; i < static_cast<std::int64_t>(all.size()) && i < (page + 1) * size; ++i) {
@@ -131,15 +123,26 @@ asio::awaitable<http::Response> event_sessions(Api& api, http::Request& req) {
   const Uuid id = req.params.uuid("eventId");
   const auto page = req.query.integer("page", 0, 100000).value_or(0);
   const auto size = req.query.integer("size", 1, 100).value_or(10);
-  const std::string key = "sessions:" + id.str() + ":" + std::to_string(page) + ":" + std::to_string(size);
-  auto build = [id, page, size](Api& a) { return sessions_page_body(a, id, page, size); };
+  // Sessions are ordered by start: `sort=startTime` takes a direction (API.md §0), any
+  // other field is refused rather than ignored.
+  bool descending = false;
+  if (auto sort = req.query.get("sort"); sort && !sort->empty()) {
+    if (*sort == "startTime,desc") {
+      descending = true;
+    } else if (*sort != "startTime" && *sort != "startTime,asc") {
+      throw bad_request("sort must be startTime, startTime,asc or startTime,desc");
+    }
+  }
+  const std::string key = "sessions:" + id.str() + ":" + std::to_string(page) + ":" + std::to_string(size) +
+                          (descending ? ":desc" : ":asc");
+  auto build = [id, page, size, descending](Api& a) { return sessions_page_body(a, id, page, size, descending); };
   co_return co_await serve_cached(api, req, api.catalog_cache, key, build);
 }
 
 asio::awaitable<http::Response> event_sessions_in_range(Api& api, http::Request& req) {
   const Uuid id = req.params.uuid("eventId");
-  const auto from = time_query(req, "fromDate");
-  const auto to = time_query(req, "toDate");
+  const auto from = date_bound(req.query, "fromDate", Bound::Lower);
+  const auto to = date_bound(req.query, "toDate", Bound::Upper);
   if (from && to && *to < *from) throw bad_request("toDate must not be before fromDate");
   auto e = co_await public_event(api, id);
   const auto now = Clock::now();

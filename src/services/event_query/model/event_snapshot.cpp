@@ -36,15 +36,21 @@ void visit_seats(J& layout_data, const F& fn) {
   }
 }
 
+// API.md §0 accepts PENDING and CANCELED for sessions on input; everything past the
+// parser (columns and the document the views are built from) sees the canonical names.
+std::string canonical_session_status(std::string status) {
+  if (status == "PENDING") return "SCHEDULED";
+  if (status == "CANCELED") return "CANCELLED";
+  return status;
+}
+
 SessionRow parse_session(const json::Json& s, const std::map<Uuid, std::int64_t>& tier_prices) {
   SessionRow row;
   row.id = fields::uuid(s, "id");
   row.start_time = fields::time(s, "startTime");
   row.end_time = fields::opt_time(s, "endTime");
   row.sales_start_time = fields::opt_time(s, "salesStartTime");
-  row.status = fields::opt_str(s, "status").value_or("SCHEDULED");
-  if (row.status == "PENDING") row.status = "SCHEDULED";
-  if (row.status == "CANCELED") row.status = "CANCELLED";
+  row.status = canonical_session_status(fields::opt_str(s, "status").value_or("SCHEDULED"));
   row.session_type = fields::opt_str(s, "sessionType").value_or("PHYSICAL");
   if (const auto* venue = fields::find(s, "venueDetails")) {
     row.latitude = fields::opt_number(*venue, "latitude");
@@ -107,6 +113,12 @@ EventSnapshot parse_event_snapshot(const json::Json& payload) {
     fields::opt_time(d, "expiresAt");
   }
   snap.doc = *event;
+  if (auto sessions = snap.doc.find("sessions"); sessions != snap.doc.end() && sessions->is_array()) {
+    for (auto& session : *sessions) {
+      auto status = session.find("status");
+      if (status != session.end() && status->is_string()) *status = canonical_session_status(status->get<std::string>());
+    }
+  }
   return snap;
 }
 

@@ -21,18 +21,6 @@ std::string cat(const Parts&... parts) {
   return out;
 }
 
-std::optional<Timestamp> time_param(const http::QueryParams& q, std::string_view name) {
-  auto v = q.get(name);
-  if (!v || v->empty()) return std::nullopt;
-  auto t = parse_iso8601(*v);
-  if (!t) {
-    // A bare date (the client's date pickers) means that day, from midnight UTC.
-    if (v->size() == 10) t = parse_iso8601(cat(*v, "T00:00:00Z"));
-    if (!t) throw bad_request(cat(name, " must be an ISO-8601 date or time"));
-    if (name == "dateTo") *t += std::chrono::hours(24) - std::chrono::microseconds(1);
-  }
-  return t;
-}
 
 // Adds a parameter and returns its placeholder.
 struct Params {
@@ -45,6 +33,18 @@ struct Params {
 };
 
 }  // namespace
+
+std::optional<Timestamp> date_bound(const http::QueryParams& q, std::string_view name, Bound bound) {
+  auto v = q.get(name);
+  if (!v || v->empty()) return std::nullopt;
+  auto t = parse_iso8601(*v);
+  if (!t) {
+    if (v->size() == 10) t = parse_iso8601(cat(*v, "T00:00:00Z"));
+    if (!t) throw bad_request(cat(name, " must be an ISO-8601 date or time"));
+    if (bound == Bound::Upper) *t += std::chrono::hours(24) - std::chrono::microseconds(1);
+  }
+  return t;
+}
 
 SearchQuery parse_search_query(const http::QueryParams& q) {
   SearchQuery s;
@@ -65,8 +65,8 @@ SearchQuery parse_search_query(const http::QueryParams& q) {
     throw bad_request("latitude and longitude must be given together");
   }
   if (s.radius_km && !s.latitude) throw bad_request("radiusKm needs latitude and longitude");
-  s.date_from = time_param(q, "dateFrom");
-  s.date_to = time_param(q, "dateTo");
+  s.date_from = date_bound(q, "dateFrom", Bound::Lower);
+  s.date_to = date_bound(q, "dateTo", Bound::Upper);
   if (s.date_from && s.date_to && *s.date_to < *s.date_from) throw bad_request("dateTo must not be before dateFrom");
   if (auto v = q.number("priceMin", 0, 1e12)) s.price_min_cents = fields::cents(*v);
   if (auto v = q.number("priceMax", 0, 1e12)) s.price_max_cents = fields::cents(*v);
@@ -93,7 +93,8 @@ SearchQuery parse_search_query(const http::QueryParams& q) {
     if (v == "relevance" && !s.text) throw bad_request("sort=relevance needs searchTerm");
     if (v == "distance" && !s.latitude) throw bad_request("sort=distance needs latitude and longitude");
     s.sort = v == "startTime" ? "date" : v == "startingPrice" ? "price" : std::string(v);
-    s.descending = dir == "desc";
+    // Relevance without a direction means the most relevant first, as when no sort is given.
+    s.descending = dir == "desc" || (dir.empty() && v == "relevance");
   }
   return s;
 }

@@ -41,6 +41,12 @@ struct SearchQuery {
 // 400 naming the parameter for anything malformed or inconsistent.
 SearchQuery parse_search_query(const http::QueryParams& q);
 
+// A date or time bound of a query (`dateFrom`, `toDate`…): ISO-8601, or a bare date (the
+// client's date pickers) meaning that whole day, UTC: its first instant as a lower bound,
+// its last as an upper one. Absent or empty: nullopt; malformed: 400 naming it.
+enum class Bound { Lower, Upper };
+std::optional<Timestamp> date_bound(const http::QueryParams& q, std::string_view name, Bound bound);
+
 // A canonical text of the query, for the response cache key.
 std::string cache_key(const SearchQuery& q);
 

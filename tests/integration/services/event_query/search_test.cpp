@@ -76,6 +76,13 @@ TEST_F(EventQuerySearch, TextIsRankedTitleAboveDescription) {
   EXPECT_EQ(search("searchTerm=zyxquartets"), (std::vector<std::string>{"The Zyxquartet Live", "Evening Concert"}))
       << "stemmed";
   EXPECT_TRUE(search("searchTerm=nonexistentword").empty());
+  // Asked for by name, relevance still means the most relevant first; ",asc" turns it round.
+  EXPECT_EQ(search("searchTerm=zyxquartet&sort=relevance"),
+            (std::vector<std::string>{"The Zyxquartet Live", "Evening Concert"}));
+  EXPECT_EQ(search("searchTerm=zyxquartet&sort=relevance,desc"),
+            (std::vector<std::string>{"The Zyxquartet Live", "Evening Concert"}));
+  EXPECT_EQ(search("searchTerm=zyxquartet&sort=relevance,asc"),
+            (std::vector<std::string>{"Evening Concert", "The Zyxquartet Live"}));
 }
 
 TEST_F(EventQuerySearch, CategoryIncludesAllDescendants) {

@@ -61,6 +61,13 @@ TEST_F(EventQueryViews, SessionsArePagedInStartOrder) {
   ASSERT_EQ(p2["content"].size(), 1u);
   EXPECT_EQ(p2["content"][0]["id"], ids[4]);
   EXPECT_EQ(p2["last"], true);
+  auto latest = get("/v1/events/" + b.id() + "/sessions?page=0&size=2&sort=startTime,desc").json();
+  ASSERT_EQ(latest["content"].size(), 2u);
+  EXPECT_EQ(latest["content"][0]["id"], ids[4]);
+  EXPECT_EQ(latest["content"][1]["id"], ids[3]);
+  EXPECT_EQ(get("/v1/events/" + b.id() + "/sessions?sort=startTime,asc").json()["content"][0]["id"], ids[0]);
+  EXPECT_EQ(get("/v1/events/" + b.id() + "/sessions?sort=title").status, 400);
+  EXPECT_EQ(get("/v1/events/" + b.id() + "/sessions?sort=startTime,sideways").status, 400);
   EXPECT_EQ(get("/v1/events/" + b.id() + "/sessions?size=0").status, 400);
   EXPECT_EQ(get("/v1/events/not-a-uuid/sessions").status, 400);
   EXPECT_EQ(get("/v1/events/" + Uuid::random().str() + "/sessions").status, 404);
@@ -74,6 +81,17 @@ TEST_F(EventQueryViews, SessionsArePagedInStartOrder) {
   EXPECT_EQ(r[0]["id"], ids[1]);
   EXPECT_EQ(r[2]["id"], ids[3]);
   EXPECT_EQ(get("/v1/events/" + b.id() + "/sessions/sessions-in-range?fromDate=soon").status, 400);
+  // Bare dates mean whole days (UTC), as in search: the last day's sessions are in range.
+  const std::string day2 = format_iso8601(now + std::chrono::hours(24 * 2)).substr(0, 10);
+  const std::string day4 = format_iso8601(now + std::chrono::hours(24 * 4)).substr(0, 10);
+  auto days = get("/v1/events/" + b.id() + "/sessions/sessions-in-range?fromDate=" + day2 + "&toDate=" + day4);
+  ASSERT_EQ(days.status, 200) << days.body;
+  ASSERT_EQ(days.json().size(), 3u) << days.body;
+  EXPECT_EQ(days.json()[0]["id"], ids[1]);
+  EXPECT_EQ(days.json()[2]["id"], ids[3]);
+  EXPECT_EQ(get("/v1/events/" + b.id() + "/sessions/sessions-in-range?fromDate=" + day4 + "&toDate=" + day2).status,
+            400);
+  EXPECT_EQ(get("/v1/events/" + Uuid::random().str() + "/sessions/sessions-in-range?fromDate=" + day2).status, 404);
 }
 
 TEST_F(EventQueryViews, SessionBasicAndExtendedInfo) {

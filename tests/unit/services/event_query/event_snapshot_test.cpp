@@ -35,6 +35,26 @@ TEST(EventQuerySnapshot, ExtractsSearchColumnsAndSessionPrices) {
   EXPECT_EQ(total, 500000 + 150050);
 }
 
+// API.md §0: PENDING and CANCELED are accepted for sessions; the read model, columns and
+// the document the views read alike, holds SCHEDULED and CANCELLED.
+TEST(EventQuerySnapshot, SessionStatusesAreStoredByTheirCanonicalNames) {
+  EventBuilder b;
+  SessionSpec pending, canceled, on_sale;
+  pending.status = "PENDING";
+  canceled.status = "CANCELED";
+  b.session(pending);
+  b.session(canceled);
+  b.session(on_sale);
+  auto snap = parse_event_snapshot(b.snapshot(1));
+  ASSERT_EQ(snap.sessions.size(), 3u);
+  const auto& docs = snap.doc["sessions"];
+  const char* expected[] = {"SCHEDULED", "CANCELLED", "ON_SALE"};
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(snap.sessions[i].status, expected[i]);
+    EXPECT_EQ(docs[i]["status"], expected[i]);
+  }
+}
+
 TEST(EventQuerySnapshot, OnlyTiersUsedBySeatsArePricedForASession) {
   EventBuilder b;
   const auto vip = b.tier("VIP", 9000);
