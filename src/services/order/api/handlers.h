@@ -39,9 +39,13 @@ Reply event_checkouts(OrderApp& app, http::Request& req);
 Reply organization_checkouts(OrderApp& app, http::Request& req);
 
 // access.cpp: ownership rules shared by the handlers.
-// The order of `id`, with tickets, when the caller is its buyer or a system admin;
-// 404 otherwise (another user's order is indistinguishable from a missing one).
-boost::asio::awaitable<Order> owned_order(OrderApp& app, const http::Request& req, const Uuid& id);
+// Who may act on an order: its buyer, and for reading and cancelling a system admin too.
+// Paying is the buyer's alone: an intent's client secret is the buyer's to use.
+enum class Caller { BuyerOrAdmin, BuyerOnly };
+// The order of `id`, with tickets, when the caller may act on it; 404 otherwise (another
+// user's order is indistinguishable from a missing one).
+boost::asio::awaitable<Order> owned_order(OrderApp& app, const http::Request& req, const Uuid& id,
+                                          Caller caller = Caller::BuyerOrAdmin);
 // The event, when the caller owns it (its organization's owner); 404 unknown, 403 otherwise.
 boost::asio::awaitable<CatalogEvent> owned_event(OrderApp& app, const http::Request& req, const Uuid& id);
 // 404 unknown organization, 403 when the caller is not its owner.

@@ -46,7 +46,12 @@ Reply user_orders(OrderApp& app, http::Request& req) {
   const auto& p = auth::principal_of(req);
   const std::string& user = req.params.get("userId");
   auth::require_self_or_admin(p, user);
-  auto orders = co_await store::orders_of_user(app.db, user, kMaxUserOrders);
+  // Orders are stored under the buyer's token subject. The guard compares UUIDs in any
+  // letter case, so the path's spelling must not decide which orders are found.
+  const auto theirs = Uuid::parse(user);
+  const auto mine = p.user_id();
+  const std::string owner = theirs && mine && *theirs == *mine ? p.subject : theirs ? theirs->str() : user;
+  auto orders = co_await store::orders_of_user(app.db, owner, kMaxUserOrders);
   json::Json out = json::Json::array();
   const auto qr = qr_renderer(app);
   for (const auto& o : orders) out.push_back(order_json(o, qr));

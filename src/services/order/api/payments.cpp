@@ -7,7 +7,7 @@
 namespace ticketly::order::api {
 
 Reply create_payment_intent(OrderApp& app, http::Request& req) {
-  auto order = co_await owned_order(app, req, req.params.uuid("id"));
+  auto order = co_await owned_order(app, req, req.params.uuid("id"), Caller::BuyerOnly);
   auto answer = co_await app.payments->create_intent(order);
   const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(app.config.hold).count();
   json::Json body = {{"clientSecret", answer.client_secret},
@@ -27,7 +27,7 @@ Reply stripe_webhook(OrderApp& app, http::Request& req) {
 // Development only (the route exists only with the development provider): the buyer
 // pays, or fails to pay, through a correctly signed webhook, as Stripe would deliver it.
 Reply dev_payment(OrderApp& app, http::Request& req) {
-  auto order = co_await owned_order(app, req, req.params.uuid("id"));
+  auto order = co_await owned_order(app, req, req.params.uuid("id"), Caller::BuyerOnly);
   bool succeed = true;
   if (!req.body().empty()) {
     const json::Json body_json = req.json();  // named: the reader keeps a reference
@@ -38,7 +38,7 @@ Reply dev_payment(OrderApp& app, http::Request& req) {
   if (answer.status >= 400) throw Error(answer.status, answer.body.value("message", "Payment failed"));
   // A completed payment read the order (with its tickets) in its own transaction.
   std::optional<Order> after = std::move(answer.order);
-  if (!after) after = co_await owned_order(app, req, order.id);
+  if (!after) after = co_await owned_order(app, req, order.id, Caller::BuyerOnly);
   json::Json body = {{"result", answer.body.value("result", "")},
                      {"order", order_json(*after)}};
   if (answer.body.contains("reason")) body["reason"] = answer.body["reason"];

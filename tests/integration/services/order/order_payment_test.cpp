@@ -1,5 +1,6 @@
 // Payments: intents, the signed webhook (replays, reordering, forgery), tickets with QR,
 // the development provider (API.md §3, DESIGN.md §3).
+#include <cctype>
 #include <cstdint>
 #include <future>
 #include <map>
@@ -189,6 +190,17 @@ TEST_F(OrderPayment, SucceededWebhookCompletesTheOrderWithOneTicketPerSeat) {
   ASSERT_EQ(mine.status, 200);
   ASSERT_EQ(mine.json().size(), 1u);
   EXPECT_EQ(mine.json()[0]["tickets"].size(), 2u);
+  // The same id in capitals is the same user, with the same orders.
+  std::string upper = p.buyer.id;
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  auto shouted = http_request(app().port(), "GET", "/api/order/user/" + upper, "", bearer(p.buyer.token));
+  ASSERT_EQ(shouted.status, 200);
+  EXPECT_EQ(shouted.json().size(), 1u);
+  // An admin may list them; another user may not.
+  const auto admin = user_token(app().port(), kAdminUser, kAdminPassword);
+  auto listed = http_request(app().port(), "GET", "/api/order/user/" + p.buyer.id, "", bearer(admin));
+  ASSERT_EQ(listed.status, 200);
+  EXPECT_EQ(listed.json().size(), 1u);
   auto other = app().new_user();
   EXPECT_EQ(http_request(app().port(), "GET", "/api/order/user/" + p.buyer.id, "", bearer(other.token)).status, 403);
 }

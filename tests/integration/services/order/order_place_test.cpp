@@ -267,7 +267,16 @@ TEST_F(OrderPlace, AnAdminMayReadAnyOrder) {
   const auto admin = user_token(app().port(), kAdminUser, kAdminPassword);
   EXPECT_EQ(http_request(app().port(), "GET", "/api/order/" + id, "", bearer(admin)).status, 200);
   EXPECT_EQ(http_request(app().port(), "GET", "/api/order/not-a-uuid", "", bearer(admin)).status, 400);
+  EXPECT_EQ(http_request(app().port(), "DELETE", "/api/order/not-a-uuid", "", bearer(buyer.token)).status, 400);
   EXPECT_EQ(http_request(app().port(), "GET", "/api/order/" + new_uuid(), "", bearer(admin)).status, 404);
+  // Paying is the buyer's alone: the intent's client secret is not the admin's to see.
+  EXPECT_EQ(http_request(app().port(), "POST", "/api/order/" + id + "/create-payment-intent", "", bearer(admin)).status,
+            404);
+  EXPECT_EQ(http_request(app().port(), "POST", "/api/order/" + id + "/dev/payment", "", bearer(admin)).status, 404);
+  // Cancelling is the buyer's or an admin's.
+  auto cancelled = http_request(app().port(), "DELETE", "/api/order/" + id, "", bearer(admin));
+  EXPECT_EQ(cancelled.status, 200) << cancelled.body;
+  EXPECT_EQ(seat_state(s.event, s.event.seats[0].id), "AVAILABLE");
 }
 
 }  // namespace
