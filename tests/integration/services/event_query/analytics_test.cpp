@@ -90,8 +90,13 @@ TEST_F(EventQueryAnalytics, FiguresFromOrderEventsUseWhatWasPaid) {
   EXPECT_EQ(get(path).status, 401);
   EXPECT_EQ(get(path, stranger.token).status, 403);
   EXPECT_EQ(get(path + "/sessions", stranger.token).status, 403);
+  for (const auto& owner_only : {path + "/sessions", path + "/sessions/" + s1.id, path + "/sessions/" + s1.id + "/summary"}) {
+    EXPECT_EQ(get(owner_only).status, 401) << owner_only;
+    EXPECT_EQ(get(owner_only, stranger.token).status, 403) << owner_only;
+  }
   const auto admin = user_token(port(), kAdminUser, kAdminPassword);
   EXPECT_EQ(get(path, admin).status, 200);
+  EXPECT_EQ(get(path + "/sessions", admin).status, 403);  // the owner's alone (API.md §2)
   EXPECT_EQ(get("/v1/analytics/events/" + Uuid::random().str(), owner.token).status, 404);
   EXPECT_EQ(get(path + "/sessions/" + Uuid::random().str(), owner.token).status, 404);
 }

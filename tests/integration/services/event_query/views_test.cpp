@@ -114,16 +114,29 @@ TEST_F(EventQueryViews, SessionBasicAndExtendedInfo) {
   EXPECT_EQ(ext["eventTitle"], "Extended Info Event");
   EXPECT_EQ(ext["status"], "ON_SALE");
   EXPECT_EQ(get("/v1/sessions/" + Uuid::random().str() + "/basic-info").status, 404);
+  EXPECT_EQ(get("/v1/events/sessions/" + Uuid::random().str() + "/extended-info").status, 404);
+  EXPECT_EQ(get("/v1/events/sessions/not-a-uuid/extended-info").status, 400);
 }
 
 TEST_F(EventQueryViews, DiscountsPublicAndByCode) {
   EventBuilder b;
   const auto s = b.session();
+  const auto other_session = b.session();
   b.discount(percentage_discount("Public10", 10));
   b.discount(percentage_discount("Members20", 20, false));
   auto expired = percentage_discount("Expired", 10);
   expired["expiresAt"] = format_iso8601(Clock::now() - std::chrono::hours(1));
   b.discount(expired);
+  // Unusable in the other ways API.md lists: inactive, used up, for another session.
+  auto inactive = percentage_discount("Paused", 10, false);
+  inactive["active"] = false;
+  b.discount(inactive);
+  auto used_up = percentage_discount("Gone", 10, false);
+  used_up["currentUsage"] = used_up["maxUsage"];
+  b.discount(used_up);
+  auto elsewhere = percentage_discount("Matinee", 10);
+  elsewhere["applicableSessionIds"] = json::Json::array({other_session.id});
+  b.discount(elsewhere);
   publish(b, 1);
   const std::string base = "/v1/events/" + b.id() + "/sessions/" + s.id + "/discounts";
   auto pub = get(base + "/public").json();
@@ -138,6 +151,21 @@ TEST_F(EventQueryViews, DiscountsPublicAndByCode) {
   EXPECT_EQ(code.json()["public"], false);
   EXPECT_EQ(get(base + "/code/EXPIRED", bearer(user.token)).status, 404);
   EXPECT_EQ(get(base + "/code/NOSUCH", bearer(user.token)).status, 404);
+  for (const char* unusable : {"paused", "GONE", "matinee"}) {
+    EXPECT_EQ(get(base + "/code/" + unusable, bearer(user.token)).status, 404) << unusable;
+  }
+  const std::string there = "/v1/events/" + b.id() + "/sessions/" + other_session.id + "/discounts";
+  EXPECT_EQ(get(there + "/code/matinee", bearer(user.token)).status, 200);
+  EXPECT_EQ(get(there + "/public").json().size(), 2u);  // Public10 (all sessions) and Matinee
+  EXPECT_EQ(get(base + "/code/" + std::string(65, 'X'), bearer(user.token)).status, 400);
+  // A session of another event, under this one.
+  EventBuilder another;
+  const auto foreign = another.session();
+  publish(another, 1);
+  EXPECT_EQ(get("/v1/events/" + b.id() + "/sessions/" + foreign.id + "/discounts/public").status, 404);
+  EXPECT_EQ(get("/v1/events/" + b.id() + "/sessions/" + foreign.id + "/discounts/code/Public10", bearer(user.token))
+                .status,
+            404);
   EXPECT_EQ(get("/v1/events/" + b.id() + "/sessions/" + Uuid::random().str() + "/discounts/code/Public10",
                 bearer(user.token))
                 .status,
