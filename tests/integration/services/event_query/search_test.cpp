@@ -2,6 +2,7 @@
 // under a category of its own, so tests never see each other's events.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "support/bus_test_support.h"
@@ -251,6 +252,46 @@ TEST_F(EventQuerySearch, CombinedTextCategoryGeoDateAndPrice) {
   EXPECT_EQ(thumb["categoryName"], "Search Test");
   EXPECT_EQ(thumb["organizationName"], "Colombo Philharmonic");
   EXPECT_TRUE(thumb["discounts"].is_array());
+}
+
+// Each filter of a combined search is the one that excludes an event of its own: an event
+// that differs from the hit only in its words, its day or its price is found again as soon
+// as that filter alone is left out.
+TEST_F(EventQuerySearch, EachFilterOfACombinedSearchExcludesOnItsOwn) {
+  const auto when = Clock::now() + hours(24 * 12);
+  auto at = [&](EventBuilder& e, Timestamp start, std::int64_t price) {
+    SessionSpec s;
+    s.start = start;
+    s.row_tiers = {e.tier("GA", price)};
+    s.venue.latitude = 6.9271;
+    s.venue.longitude = 79.8612;
+    e.session(s);
+  };
+  auto hit = event("Lagoon Reggae Night");
+  at(hit, when, 2500);
+  auto other_words = event("Lagoon Poetry Night");
+  at(other_words, when, 2500);
+  auto other_day = event("Lagoon Reggae Matinee");
+  at(other_day, when + hours(48), 2500);
+  auto other_price = event("Lagoon Reggae Gala");
+  at(other_price, when, 9000);
+  publish_all({&hit, &other_words, &other_day, &other_price});
+  // Bare dates: the whole of the hit's day (UTC).
+  const std::string day = format_iso8601(when).substr(0, 10);
+  const std::string words = "searchTerm=reggae";
+  const std::string dates = "dateFrom=" + day + "&dateTo=" + day;
+  const std::string prices = "priceMin=2000&priceMax=3000";
+  auto titles = [&](const std::string& q) {
+    auto found = search(q + "&sort=title");
+    std::sort(found.begin(), found.end());
+    return found;
+  };
+  EXPECT_EQ(titles(words + "&" + dates + "&" + prices), (std::vector<std::string>{"Lagoon Reggae Night"}));
+  EXPECT_EQ(titles(dates + "&" + prices), (std::vector<std::string>{"Lagoon Poetry Night", "Lagoon Reggae Night"}));
+  EXPECT_EQ(titles(words + "&" + prices), (std::vector<std::string>{"Lagoon Reggae Matinee", "Lagoon Reggae Night"}));
+  EXPECT_EQ(titles(words + "&" + dates), (std::vector<std::string>{"Lagoon Reggae Gala", "Lagoon Reggae Night"}));
+  // The date bounds alone: only the matinee, two days later, is outside the day.
+  EXPECT_EQ(titles(dates), (std::vector<std::string>{"Lagoon Poetry Night", "Lagoon Reggae Gala", "Lagoon Reggae Night"}));
 }
 
 TEST_F(EventQuerySearch, BadParametersAre400) {

@@ -54,6 +54,12 @@ TEST_F(OrderAnalyticsAccess, EveryRouteAnswersTheOwnerAndRefusesEveryoneElse) {
     EXPECT_EQ(status_of(path, stranger.token), 403) << path;
     EXPECT_EQ(http_request(app().port(), "GET", path).status, 401) << path;
   }
+  // The owner and the scanner of another organization are strangers here.
+  const auto rival = organized_event();
+  for (const auto& path : owned) {
+    EXPECT_EQ(status_of(path, rival.setup.owner.token), 403) << path;
+    EXPECT_EQ(status_of(path, rival.scanner.token), 403) << path;
+  }
   // A scanner of the organization reads the session's tickets, and no figures.
   EXPECT_EQ(status_of(s.session, s.scanner.token), 200);
   for (const auto& path : {s.event, s.org, s.event + "/orders"}) EXPECT_EQ(status_of(path, s.scanner.token), 403) << path;
@@ -65,6 +71,7 @@ TEST_F(OrderAnalyticsAccess, EveryRouteAnswersTheOwnerAndRefusesEveryoneElse) {
         << path;
     EXPECT_EQ(status_of(path, stranger.token), 403) << path;
     EXPECT_EQ(status_of(path, s.scanner.token), 403) << path;
+    EXPECT_EQ(status_of(path, rival.setup.owner.token), 403) << path;
   }
 }
 

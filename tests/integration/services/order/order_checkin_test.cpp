@@ -75,6 +75,12 @@ TEST_F(OrderCheckin, ActiveScannersMayOthersMayNot) {
   json::Json staff = json::Json::array({{{"userId", scanner.id}, {"email", scanner.email}, {"roles", {"SCANNER"}}, {"active", true}},
                                         {{"userId", retired.id}, {"email", retired.email}, {"roles", {"SCANNER"}}, {"active", false}}});
   auto s = sold_ticket(staff);
+  // Another organization's owner and its active scanner: staff of theirs, not of this one.
+  auto rival_scanner = app().new_user("rival-scanner");
+  auto rival = sold_ticket(json::Json::array(
+      {{{"userId", rival_scanner.id}, {"email", rival_scanner.email}, {"roles", {"SCANNER"}}, {"active", true}}}));
+  EXPECT_EQ(scan(rival.setup.owner.token, s.qr).status, 403);
+  EXPECT_EQ(scan(rival_scanner.token, s.qr).status, 403);
   EXPECT_EQ(scan(stranger.token, s.qr).status, 403);
   EXPECT_EQ(scan(retired.token, s.qr).status, 403);
   EXPECT_EQ(scan(s.buyer.token, s.qr).status, 403);  // the buyer cannot check themselves in

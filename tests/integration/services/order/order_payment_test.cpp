@@ -264,6 +264,9 @@ TEST_F(OrderPayment, LateFailureAfterSuccessChangesNothing) {
             200);
   EXPECT_EQ(order_status(p.order_id), "completed");
   EXPECT_EQ(app().scalar("SELECT count(*) FROM tickets WHERE order_id = '" + p.order_id + "'"), "1");
+  EXPECT_EQ(seat_state(p.setup.event, p.setup.event.seats[0].id), "BOOKED");
+  EXPECT_EQ(app().scalar("SELECT count(*) FROM refunds WHERE order_id = '" + p.order_id + "'"), "0");
+  EXPECT_EQ(app().scalar("SELECT payment_status FROM orders WHERE id = '" + p.order_id + "'"), "succeeded");
 }
 
 TEST_F(OrderPayment, FailedPaymentKeepsTheOrderPendingAndTheSeatsHeld) {
