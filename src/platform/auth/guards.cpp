@@ -103,13 +103,13 @@ const Principal& principal_of(const http::Request& req) {
   return *req.principal;
 }
 
-void require_self_or_admin(const Principal& principal, std::string_view user_id) {
-  if (principal.system_admin) return;
-  if (!principal.subject.empty() && principal.subject == user_id) return;
+std::string require_self_or_admin(const Principal& principal, std::string_view user_id) {
+  if (!principal.subject.empty() && principal.subject == user_id) return principal.subject;
   // Keycloak ids are UUIDs; compare them as such so letter case cannot matter.
   auto mine = principal.user_id();
   auto theirs = Uuid::parse(user_id);
-  if (mine && theirs && *mine == *theirs) return;
+  if (mine && theirs && *mine == *theirs) return principal.subject;
+  if (principal.system_admin) return theirs ? theirs->str() : std::string(user_id);
   throw Error(403, "not allowed to act for another user");
 }
 

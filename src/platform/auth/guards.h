@@ -42,7 +42,9 @@ std::optional<std::string_view> bearer_token(std::string_view authorization);
 
 // The principal a guard set. Throws 401 if none did — the route forgot its guard.
 const Principal& principal_of(const http::Request& req);
-// The principal acts for `user_id` itself, or is a system admin; 403 otherwise.
-void require_self_or_admin(const Principal& principal, std::string_view user_id);
+// The principal acts for `user_id` itself (a UUID in any letter case), or is a system
+// admin; 403 otherwise. Returns the id to act for as stored: the principal's own subject
+// when it is them, else `user_id` (in canonical form when it is a UUID).
+std::string require_self_or_admin(const Principal& principal, std::string_view user_id);
 
 }  // namespace ticketly::auth

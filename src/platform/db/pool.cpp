@@ -155,19 +155,19 @@ struct PoolCore : std::enable_shared_from_this<PoolCore> {
     } catch (const std::exception& e) {
       failure = e.what();
     }
-    if (conn && !options.warm_up.empty()) {
-      const bool usable = co_await warm_up(*conn);
-      if (!usable) {
-        discard(std::move(conn));
-        throw Unavailable("the database connection broke while warming up");
-      }
-    }
     if (!conn) {
       counters->connect_errors_total.fetch_add(1, std::memory_order_relaxed);
       discard(nullptr);
       // The details (host, user, server message) go to the log, not to API clients.
       spdlog::warn("database pool: {}", failure);
       throw Unavailable("cannot connect to the database");
+    }
+    if (!options.warm_up.empty()) {
+      const bool usable = co_await warm_up(*conn);
+      if (!usable) {
+        discard(std::move(conn));
+        throw Unavailable("the database connection broke while warming up");
+      }
     }
     Lease leased = lease(std::move(conn));
     refill();  // the database answers again: the rest of the minimum may follow

@@ -167,8 +167,9 @@ TEST(Guards, PrincipalOfWithoutGuardIs401) {
 TEST(Guards, SelfOrAdmin) {
   Principal user;
   user.subject = kUserId;
-  EXPECT_NO_THROW(require_self_or_admin(user, kUserId));
-  EXPECT_NO_THROW(require_self_or_admin(user, "6F1C2A34-5B6D-4E7F-8A9B-0C1D2E3F4A5B"));
+  EXPECT_EQ(require_self_or_admin(user, kUserId), kUserId);
+  // The same id in capitals is the same user: the id to act for is the subject as stored.
+  EXPECT_EQ(require_self_or_admin(user, "6F1C2A34-5B6D-4E7F-8A9B-0C1D2E3F4A5B"), kUserId);
   try {
     require_self_or_admin(user, "0b7e5a1c-2d3e-4f50-9a8b-7c6d5e4f3a2b");
     FAIL() << "expected an Error";
@@ -178,7 +179,9 @@ TEST(Guards, SelfOrAdmin) {
   Principal admin;
   admin.subject = "0b7e5a1c-2d3e-4f50-9a8b-7c6d5e4f3a2b";
   admin.system_admin = true;
-  EXPECT_NO_THROW(require_self_or_admin(admin, kUserId));
+  EXPECT_EQ(require_self_or_admin(admin, kUserId), kUserId);
+  EXPECT_EQ(require_self_or_admin(admin, "6F1C2A34-5B6D-4E7F-8A9B-0C1D2E3F4A5B"), kUserId);  // canonical
+  EXPECT_EQ(require_self_or_admin(admin, "not-a-uuid"), "not-a-uuid");
   Principal nobody;  // an empty subject matches nothing
   EXPECT_THROW(require_self_or_admin(nobody, ""), Error);
 }

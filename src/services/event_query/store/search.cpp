@@ -21,7 +21,6 @@ std::string cat(const Parts&... parts) {
   return out;
 }
 
-
 // Adds a parameter and returns its placeholder.
 struct Params {
   std::vector<db::Encoded> values;
