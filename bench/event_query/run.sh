@@ -46,7 +46,6 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 TICKETLY_PG_URL="$PG_URL" TICKETLY_EVENT_QUERY_PORT="$PORT" TICKETLY_DB_PREFIX="$PREFIX" TICKETLY_BIND=127.0.0.1 \
   TICKETLY_ACCESS_LOG=false TICKETLY_LOG_LEVEL=warn \
   TICKETLY_EVENT_QUERY_SSE_MAX_PER_CLIENT=$((SUBSCRIBERS + 100)) TICKETLY_EVENT_QUERY_SSE_MAX_SUBSCRIBERS=$((SUBSCRIBERS + 100)) \
-  TICKETLY_EVENT_QUERY_SSE_QUEUE=256 \
   "$BIN" serve event-query > "$WORK/ticketly.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 300); do curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.1; done

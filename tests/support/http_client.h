@@ -30,7 +30,10 @@ struct HttpResult {
 
 class TestConnection {
  public:
-  explicit TestConnection(std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // `receive_buffer` > 0 caps the socket's receive buffer (set before connecting, so the
+  // advertised window stays small): a client that stops reading then stalls its server quickly.
+  explicit TestConnection(std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                          int receive_buffer = 0);
 
   HttpResult request(const std::string& method, const std::string& target, const std::string& body = "",
                      const Headers& headers = {});

@@ -291,6 +291,10 @@ asio::awaitable<void> Connection::serve_stream(Request& req, Response& res) {
                      {.version = req.message.version(), .keep_alive = false, .chunked = true,
                       .request_id = req.request_id, .server = options().server_name},
                      out_);
+  if (const auto sndbuf = sse_->options().socket_send_buffer) {
+    boost::system::error_code option_ec;  // a refused size leaves the kernel's: the queue still bounds memory
+    socket_.set_option(asio::socket_base::send_buffer_size(static_cast<int>(sndbuf)), option_ec);
+  }
   bool ok = co_await write_out();
   if (ok) asio::co_spawn(worker_.ctx, watch_peer(shared_from_this(), gone, wake), asio::detached);
 

@@ -28,11 +28,13 @@ bool SseStream::push(const SseEvent& event) { return push_raw(event.serialize())
 bool SseStream::push_raw(std::string serialized) {
   std::unique_lock lock(mutex_);
   if (closed_) return false;
-  if (queue_.size() >= options_.max_queued) {
+  if (queued_bytes_ + serialized.size() > options_.max_queued_bytes) {
     // The client is too slow: drop what it has not read and tell it to resync.
     queue_.clear();
+    queued_bytes_ = 0;
     overflowed_ = true;
   } else {
+    queued_bytes_ += serialized.size();
     queue_.push_back(std::move(serialized));
   }
   notify(lock);
@@ -68,8 +70,10 @@ SseStream::Batch SseStream::take() {
     b.bytes = options_.overflow_event.serialize();
     overflowed_ = false;
   }
+  b.bytes.reserve(b.bytes.size() + queued_bytes_);
   for (auto& s : queue_) b.bytes += s;
   queue_.clear();
+  queued_bytes_ = 0;
   b.closed = closed_;
   return b;
 }
@@ -87,6 +91,7 @@ void SseStream::finish() {
     finished_ = true;
     closed_ = true;
     queue_.clear();
+    queued_bytes_ = 0;
     waker_ = nullptr;
     callback = std::move(on_close_);
   }

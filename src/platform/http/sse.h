@@ -4,6 +4,9 @@
 // events on its own worker. The queue is bounded so a slow client never holds
 // back a producer or the other subscribers: on overflow the queued events are
 // dropped and the client gets `overflow_event` (e.g. RESYNC) telling it to re-fetch.
+// The bound is in bytes, not events: producers hand over bursts (one database
+// transaction's worth of seat changes arrives at once), and what a stalled client
+// costs is the memory its queue holds.
 #include <chrono>
 #include <cstddef>
 #include <deque>
@@ -24,7 +27,11 @@ struct SseEvent {
 };
 
 struct SseOptions {
-  std::size_t max_queued = 256;
+  std::size_t max_queued_bytes = 256 * 1024;  // an event larger than this always overflows
+  // The kernel's send buffer for the stream's socket (0: the kernel's autotuned one, which
+  // grows to net.ipv4.tcp_wmem's maximum, 4 MiB). A stalled client then holds at most this
+  // plus max_queued_bytes, and falls behind (RESYNC) after that much rather than megabytes.
+  std::size_t socket_send_buffer = 0;
   std::chrono::milliseconds heartbeat{15000};  // ": ping" comment when idle
   SseEvent overflow_event{"RESYNC", "{}", ""};
 };
@@ -62,6 +69,7 @@ class SseStream {
   SseOptions options_;
   mutable std::mutex mutex_;
   std::deque<std::string> queue_;
+  std::size_t queued_bytes_ = 0;
   bool overflowed_ = false;
   bool closed_ = false;
   bool finished_ = false;

@@ -17,8 +17,8 @@ Settings load_settings(const config::Source& source) {
       r.integer("TICKETLY_EVENT_QUERY_SSE_MAX_SUBSCRIBERS", static_cast<std::int64_t>(s.sse_max_subscribers), 1, 1000000));
   s.sse_max_per_client = static_cast<std::size_t>(
       r.integer("TICKETLY_EVENT_QUERY_SSE_MAX_PER_CLIENT", static_cast<std::int64_t>(s.sse_max_per_client), 1, 1000000));
-  s.sse_queue = static_cast<std::size_t>(
-      r.integer("TICKETLY_EVENT_QUERY_SSE_QUEUE", static_cast<std::int64_t>(s.sse_queue), 1, 100000));
+  // At least one seat change of the largest kind (a NOTIFY payload, < 8,000 bytes).
+  s.sse_queue_bytes = r.bytes("TICKETLY_EVENT_QUERY_SSE_QUEUE_BYTES", s.sse_queue_bytes, 16 * 1024, 64 * 1024 * 1024);
   s.sse_heartbeat = r.duration("TICKETLY_EVENT_QUERY_SSE_HEARTBEAT", s.sse_heartbeat);
   if (s.sse_heartbeat > std::chrono::seconds(15) || s.sse_heartbeat < std::chrono::milliseconds(10)) {
     r.problem("TICKETLY_EVENT_QUERY_SSE_HEARTBEAT", "must be between 10ms and 15s");

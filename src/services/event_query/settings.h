@@ -7,7 +7,7 @@
 //                                             one background refresh replaces it (0: never)  10s
 //   TICKETLY_EVENT_QUERY_SSE_MAX_SUBSCRIBERS  seat-status streams per process   20000
 //   TICKETLY_EVENT_QUERY_SSE_MAX_PER_CLIENT   streams per client address        32
-//   TICKETLY_EVENT_QUERY_SSE_QUEUE            events queued per stream before RESYNC  64
+//   TICKETLY_EVENT_QUERY_SSE_QUEUE_BYTES      bytes queued per stream before RESYNC  256KiB
 //   TICKETLY_EVENT_QUERY_SSE_HEARTBEAT        ": ping" when idle                15s
 //   TICKETLY_EVENT_QUERY_TRENDING_INTERVAL    trending scores older than this are recomputed on read  6h
 //   TICKETLY_EVENT_QUERY_VIEW_WINDOW          one counted page view per client and event per window  60s
@@ -25,7 +25,7 @@ struct Settings {
   std::chrono::milliseconds cache_stale{10000};
   std::size_t sse_max_subscribers = 20000;
   std::size_t sse_max_per_client = 32;
-  std::size_t sse_queue = 64;
+  std::size_t sse_queue_bytes = 256 * 1024;
   std::chrono::milliseconds sse_heartbeat{15000};
   std::chrono::milliseconds trending_interval{6 * 3600 * 1000};
   std::chrono::milliseconds view_window{60000};

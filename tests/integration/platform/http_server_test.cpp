@@ -60,7 +60,7 @@ struct Fixture {
       co_return Response::no_content();
     });
     r.get("/events", [this](Request&) -> asio::awaitable<Response> {
-      auto s = std::make_shared<SseStream>(SseOptions{.max_queued = 4, .heartbeat = 200ms});
+      auto s = std::make_shared<SseStream>(SseOptions{.max_queued_bytes = 4 * 1024, .heartbeat = 200ms});
       s->on_close([this] { closed_streams.fetch_add(1); });
       {
         std::lock_guard lock(mutex);

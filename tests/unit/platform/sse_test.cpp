@@ -14,7 +14,8 @@ TEST(SseEvent, SerializesWithLfFramingAndOneDataLinePerLine) {
 }
 
 TEST(SseStream, SlowClientGetsResyncInsteadOfUnboundedQueue) {
-  SseStream s(SseOptions{.max_queued = 2});
+  const std::size_t event_bytes = SseEvent{"A", "1", ""}.serialize().size();  // 18
+  SseStream s(SseOptions{.max_queued_bytes = 2 * event_bytes});
   EXPECT_TRUE(s.push({"A", "1", ""}));
   EXPECT_TRUE(s.push({"A", "2", ""}));
   EXPECT_TRUE(s.push({"A", "3", ""}));  // overflow: the queue is dropped
@@ -22,6 +23,23 @@ TEST(SseStream, SlowClientGetsResyncInsteadOfUnboundedQueue) {
   EXPECT_EQ(b.bytes, "event: RESYNC\ndata: {}\n\n");
   EXPECT_TRUE(s.push({"A", "4", ""}));
   EXPECT_EQ(s.take().bytes, "event: A\ndata: 4\n\n");
+}
+
+// The bound is bytes: a burst of many small events fits where a few large ones do not.
+TEST(SseStream, TheQueueIsBoundedInBytesNotEvents) {
+  SseStream s(SseOptions{.max_queued_bytes = 1024});
+  for (int i = 0; i < 50; ++i) EXPECT_TRUE(s.push({"A", std::to_string(i), ""}));  // ~20 bytes each
+  auto burst = s.take().bytes;
+  EXPECT_EQ(burst.find("RESYNC"), std::string::npos);
+  EXPECT_NE(burst.find("data: 49\n"), std::string::npos);
+  EXPECT_TRUE(s.push({"A", std::string(600, 'x'), ""}));
+  EXPECT_TRUE(s.push({"A", std::string(600, 'y'), ""}));  // 1,200+ bytes: overflow
+  auto dropped = s.take().bytes;
+  EXPECT_EQ(dropped.rfind("event: RESYNC\n", 0), 0u);
+  EXPECT_EQ(dropped.find("xxx"), std::string::npos);
+  // Taking empties the queue, so the same amount fits again.
+  EXPECT_TRUE(s.push({"A", std::string(600, 'z'), ""}));
+  EXPECT_EQ(s.take().bytes.find("RESYNC"), std::string::npos);
 }
 
 TEST(SseStream, ClosedStreamRefusesEventsAndRunsOnCloseOnce) {

@@ -14,7 +14,10 @@ Api::Api(db::Database& database, auth::Verifier& v, const Settings& s)
       catalog_cache(CacheOptions{.ttl = s.cache_ttl, .stale = s.cache_stale}),
       seat_map_cache(CacheOptions{.ttl = s.seat_map_cache_ttl, .stale = s.cache_stale, .max_entries_per_shard = 1024}),
       documents(s.seat_map_cache_ttl, 1024),
-      hub(SeatHubOptions{s.sse_max_subscribers, s.sse_max_per_client, s.sse_queue, s.sse_heartbeat}),
+      hub(SeatHubOptions{.max_subscribers = s.sse_max_subscribers,
+                         .max_per_client = s.sse_max_per_client,
+                         .queue_bytes_per_subscriber = s.sse_queue_bytes,
+                         .heartbeat = s.sse_heartbeat}),
       views(s.view_window, s.views_per_client),
       flight_prefix(std::to_string(reinterpret_cast<std::uintptr_t>(this)) + ":") {}
 

@@ -33,7 +33,8 @@ std::shared_ptr<http::SseStream> SeatHub::subscribe(const std::string& session_i
     total_.fetch_add(1, std::memory_order_relaxed);
   }
   http::SseOptions sse;
-  sse.max_queued = options_.queue_per_subscriber;
+  sse.max_queued_bytes = options_.queue_bytes_per_subscriber;
+  sse.socket_send_buffer = options_.socket_buffer_per_subscriber;
   sse.heartbeat = options_.heartbeat;
   sse.overflow_event = http::SseEvent{"RESYNC", json::Json{{"sessionId", session_id}}.dump(), ""};
   auto stream = std::make_shared<http::SseStream>(sse);

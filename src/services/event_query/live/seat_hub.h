@@ -21,7 +21,8 @@ namespace ticketly::event_query {
 struct SeatHubOptions {
   std::size_t max_subscribers = 20000;    // per process
   std::size_t max_per_client = 32;        // per remote address
-  std::size_t queue_per_subscriber = 64;  // events queued before RESYNC
+  std::size_t queue_bytes_per_subscriber = 256 * 1024;  // queued before RESYNC
+  std::size_t socket_buffer_per_subscriber = 64 * 1024;  // SseOptions::socket_send_buffer
   std::chrono::milliseconds heartbeat{15000};
 };
 

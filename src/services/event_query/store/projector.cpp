@@ -100,7 +100,7 @@ std::string catalog_change_payload(std::string_view event_id) {
   return json::Json{{"k", "c"}, {"e", event_id}}.dump();
 }
 
-std::vector<std::string> seat_change_payloads(std::string_view session_id, std::string_view status,
+std::vector<std::string> seat_change_payloads(std::string_view session_id, std::string_view status, std::int64_t seq,
                                               const std::vector<std::string>& seat_ids) {
   // NOTIFY payloads must stay under 8000 bytes; a UUID costs 39 in the list.
   constexpr std::size_t kPerChunk = 150;
@@ -108,7 +108,8 @@ std::vector<std::string> seat_change_payloads(std::string_view session_id, std::
   for (std::size_t i = 0; i < seat_ids.size(); i += kPerChunk) {
     json::Json ids = json::Json::array();
     for (std::size_t j = i; j < seat_ids.size() && j < i + kPerChunk; ++j) ids.push_back(seat_ids[j]);
-    out.push_back(json::Json{{"k", "s"}, {"s", session_id}, {"st", status}, {"ids", std::move(ids)}}.dump());
+    out.push_back(
+        json::Json{{"k", "s"}, {"s", session_id}, {"st", status}, {"q", seq}, {"ids", std::move(ids)}}.dump());
   }
   return out;
 }
@@ -231,7 +232,7 @@ asio::awaitable<void> write_seat_change(db::Connection& c, const SeatChange& cha
   auto r = co_await c.execute(kUpsertSeats, change.session, change.seats, change.status, change.order, change.seq);
   std::vector<std::string> changed;
   for (auto row : r) changed.push_back(row.get<std::string>(0));
-  for (auto& p : seat_change_payloads(change.session.str(), change.status, changed)) notes.push_back(std::move(p));
+  for (auto& p : seat_change_payloads(change.session.str(), change.status, change.seq, changed)) notes.push_back(std::move(p));
 }
 
 // Seat changes in the partition's order, then their notifications in one statement that

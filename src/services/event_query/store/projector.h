@@ -8,6 +8,7 @@
 // changes nothing), seat updates carry the per-session `seq` (kept per seat).
 #include <boost/asio/awaitable.hpp>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,7 +63,9 @@ class Projector {
 
 // NOTIFY payloads (each < 8000 bytes: seat lists are split).
 std::string catalog_change_payload(std::string_view event_id);
-std::vector<std::string> seat_change_payloads(std::string_view session_id, std::string_view status,
+// A seat change's payloads carry its `seq`: PostgreSQL delivers identical payloads of one
+// transaction only once, and a batch may lock, release and lock the same seats again.
+std::vector<std::string> seat_change_payloads(std::string_view session_id, std::string_view status, std::int64_t seq,
                                               const std::vector<std::string>& seat_ids);
 
 }  // namespace ticketly::event_query

@@ -7,9 +7,7 @@
 namespace ticketly::order::events {
 
 std::shared_ptr<http::SseStream> CheckoutHub::subscribe(Scope scope, const Uuid& id) {
-  http::SseOptions options;
-  options.max_queued = 256;
-  auto stream = std::make_shared<http::SseStream>(options);
+  auto stream = std::make_shared<http::SseStream>(http::SseOptions{});
   const json::Json hello = {{"scope", scope == Scope::Event ? "event" : "organization"}, {"id", id.str()}};
   stream->push(http::SseEvent{"CONNECTED", hello.dump(), ""});
   {

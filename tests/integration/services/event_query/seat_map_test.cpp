@@ -30,7 +30,8 @@ class EventQuerySeatMap : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     app_ = TestApp::start({"event-query"}, {},
-                          {{"TICKETLY_EVENT_QUERY_SSE_HEARTBEAT", "200ms"}, {"TICKETLY_EVENT_QUERY_SSE_MAX_PER_CLIENT", "3"}});
+                          {{"TICKETLY_EVENT_QUERY_SSE_HEARTBEAT", "200ms"}, {"TICKETLY_EVENT_QUERY_SSE_MAX_PER_CLIENT", "3"},
+                           {"TICKETLY_EVENT_QUERY_SSE_QUEUE_BYTES", "256KiB"}});
     bus_ = std::make_unique<BusPublisher>(*app_);
   }
   static void TearDownTestSuite() {
@@ -123,11 +124,19 @@ TEST_F(EventQuerySeatMap, AnUnknownSessionIs404) {
 }
 
 // Reads events from a stream until `n` named events arrived; returns them as name → data.
+// Heartbeats keep arriving while nothing else does, so the whole read has one deadline.
 std::vector<std::pair<std::string, json::Json>> read_events(TestConnection& c, std::size_t n, std::string& buffer) {
   std::vector<std::pair<std::string, json::Json>> out;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
   while (out.size() < n) {
     auto end = buffer.find("\n\n");
     if (end == std::string::npos) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        std::string names;
+        for (const auto& e : out) names += e.first + " ";
+        ADD_FAILURE() << "only " << out.size() << " of " << n << " events arrived: " << names;
+        return out;
+      }
       buffer += c.read_until("\n\n", std::chrono::seconds(10));
       continue;
     }
@@ -169,6 +178,54 @@ TEST_F(EventQuerySeatMap, StreamDeliversEveryChangeInOrderWithHeartbeats) {
   EXPECT_EQ(events[1].second["seatIds"], json::Json::array({s.seat_ids[0]}));
   EXPECT_EQ(events[2].first, "AVAILABLE");
   EXPECT_EQ(events[2].second["seatIds"], json::Json::array({s.seat_ids[1]}));
+}
+
+// Through real sockets: one subscriber stops reading while changes keep coming. Its
+// bounded queue overflows and it gets RESYNC; a subscriber beside it gets every change,
+// in order, and the slow one gets live changes again once it reads.
+TEST_F(EventQuerySeatMap, ASubscriberThatStopsReadingGetsResyncWhileOthersMissNothing) {
+  SessionSpec spec;
+  spec.rows = 3;
+  spec.seats_per_row = 50;  // each change names 150 seats, one event of ~6 KB
+  const auto s = published_session(spec);
+  const std::string request = "GET /api/event-query/v1/sse/sessions/" + s.id + "/seat-status HTTP/1.1\r\nHost: x\r\n\r\n";
+  TestConnection fast(port());
+  TestConnection slow(port(), std::chrono::seconds(10), 4096);
+  std::string fast_buffer;
+  for (auto* c : {&fast, &slow}) {
+    c->send_raw(request);
+    auto head = c->read_until("\r\n\r\n", std::chrono::seconds(5));
+    EXPECT_NE(head.find(" 200 "), std::string::npos) << head;
+    if (c == &fast) fast_buffer = head.substr(head.find("\r\n\r\n") + 4);
+  }
+  // 160 changes of ~6 KB: far more than the slow client's 256 KiB queue and its stalled
+  // socket hold. They go in rounds the fast client reads as they come, so no burst ever
+  // fills its queue (a burst larger than the queue would be a RESYNC for anyone).
+  constexpr int kChanges = 160;
+  constexpr int kRound = 10;
+  std::vector<std::pair<std::string, json::Json>> events;
+  for (int i = 1; i <= kChanges; ++i) {
+    bus_->seats(seat_status_message(s.id, s.seat_ids, i % 2 ? "LOCKED" : "AVAILABLE", i, std::nullopt));
+    if (i % kRound == 0) {
+      auto round = read_events(fast, kRound, fast_buffer);
+      ASSERT_EQ(round.size(), static_cast<std::size_t>(kRound)) << "the round ending with change " << i;
+      for (auto& e : round) events.push_back(std::move(e));
+    }
+  }
+  ASSERT_EQ(events.size(), static_cast<std::size_t>(kChanges));
+  for (int i = 1; i <= kChanges; ++i) {
+    const char* status = i % 2 ? "LOCKED" : "AVAILABLE";
+    EXPECT_EQ(events[i - 1].first, status) << "change " << i;
+    EXPECT_EQ(events[i - 1].second["seatIds"].size(), s.seat_ids.size()) << "change " << i;
+  }
+  // The slow client now drains what it was sent: the RESYNC comes before the last change.
+  std::string slow_bytes = slow.read_until("event: RESYNC", std::chrono::seconds(10));
+  slow_bytes += slow.read_until("event: AVAILABLE", std::chrono::seconds(10));
+  EXPECT_NE(slow_bytes.find("\"sessionId\":\"" + s.id + "\""), std::string::npos);
+  EXPECT_EQ(subscribers(), 2);  // overflow dropped events, not the subscriber
+  bus_->seats(seat_status_message(s.id, {s.seat_ids[0]}, "BOOKED", kChanges + 1, std::nullopt));
+  auto live = slow.read_until("event: BOOKED", std::chrono::seconds(10));
+  EXPECT_NE(live.find("[\"" + s.seat_ids[0] + "\"]"), std::string::npos);
 }
 
 TEST_F(EventQuerySeatMap, StreamsAreCappedPerClientAndFreedOnDisconnect) {

@@ -29,7 +29,9 @@ TEST(EventQuerySeatHub, FansOutInOrderToEverySubscriberOfTheSession) {
 
 TEST(EventQuerySeatHub, SlowSubscriberGetsResyncWithoutAffectingOthers) {
   SeatHubOptions o;
-  o.queue_per_subscriber = 4;
+  // Room for four of the events below ("seat0".."seat8" serialize to the same size).
+  o.queue_bytes_per_subscriber =
+      4 * http::SseEvent{"LOCKED", R"({"seatIds":["seat0"],"status":"LOCKED"})", ""}.serialize().size();
   SeatHub hub(o);
   auto slow = hub.subscribe("s1", "a");
   auto fast = hub.subscribe("s1", "b");
@@ -80,13 +82,24 @@ TEST(EventQuerySeatHub, ProcessWideCap) {
 
 TEST(EventQueryProjector, SeatChangePayloadsStayUnderTheNotifyLimit) {
   std::vector<std::string> ids(1000, "0b5c6f7e-2f55-4c5e-9c3e-3f0e6f0c1a2b");
-  auto payloads = seat_change_payloads("s", "BOOKED", ids);
+  auto payloads = seat_change_payloads("s", "BOOKED", 7, ids);
   std::size_t total = 0;
   for (const auto& p : payloads) {
     EXPECT_LT(p.size(), 8000u);
     total += json::Json::parse(p)["ids"].size();
   }
   EXPECT_EQ(total, 1000u);
+}
+
+// PostgreSQL folds identical notifications of one transaction into one: a batch that locks,
+// releases and locks the same seats again must still notify three times.
+TEST(EventQueryProjector, RepeatedSeatChangesOfOneBatchHaveDistinctPayloads) {
+  const std::vector<std::string> ids{"0b5c6f7e-2f55-4c5e-9c3e-3f0e6f0c1a2b"};
+  const auto first = seat_change_payloads("s", "LOCKED", 1, ids);
+  const auto again = seat_change_payloads("s", "LOCKED", 3, ids);
+  ASSERT_EQ(first.size(), 1u);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_NE(first[0], again[0]);
 }
 
 }  // namespace
