@@ -55,7 +55,7 @@ SignatureCheck verify_stripe_signature(std::string_view header, std::string_view
   if (!match) return SignatureCheck::Mismatch;
   const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   const auto age = now_s - *timestamp;
-  if (age > tolerance.count() || age < -tolerance.count()) return SignatureCheck::TooOld;
+  if (age > tolerance.count() || age < -tolerance.count()) return SignatureCheck::OutsideTolerance;
   return SignatureCheck::Valid;
 }
 
@@ -67,7 +67,7 @@ std::string_view describe(SignatureCheck c) {
       return "malformed Stripe-Signature header";
     case SignatureCheck::Mismatch:
       return "webhook signature does not match";
-    case SignatureCheck::TooOld:
+    case SignatureCheck::OutsideTolerance:
       return "webhook timestamp outside the tolerance";
   }
   return "invalid";

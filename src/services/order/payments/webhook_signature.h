@@ -16,7 +16,7 @@
 
 namespace ticketly::order {
 
-enum class SignatureCheck { Valid, Malformed, Mismatch, TooOld };
+enum class SignatureCheck { Valid, Malformed, Mismatch, OutsideTolerance };
 
 // The header value for `body` signed at `timestamp`.
 std::string stripe_signature_header(std::string_view secret, std::string_view body, std::int64_t timestamp);

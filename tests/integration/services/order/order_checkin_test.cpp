@@ -62,12 +62,21 @@ TEST_F(OrderCheckin, RacingScansExactlyOneWins) {
   auto s = sold_ticket();
   auto results = OrderCheckin::concurrently(8, [&](int) { return scan(s.setup.owner.token, s.qr); });
   int ok = 0, conflicts = 0;
+  std::string winner_time;
   for (const auto& r : results) {
     ok += r.status == 200;
     conflicts += r.status == 409;
+    if (r.status == 200) winner_time = r.json()["ticket"]["checked_in_time"];
   }
   EXPECT_EQ(ok, 1);
   EXPECT_EQ(conflicts, 7);
+  // Every loser names the winner's scan, not a time of its own attempt.
+  ASSERT_FALSE(winner_time.empty());
+  for (const auto& r : results) {
+    if (r.status == 409) {
+      EXPECT_EQ(r.json()["checked_in_time"], winner_time) << r.body;
+    }
+  }
 }
 
 TEST_F(OrderCheckin, ActiveScannersMayOthersMayNot) {

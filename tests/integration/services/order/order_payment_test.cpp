@@ -286,6 +286,7 @@ TEST_F(OrderPayment, ForgedStaleOrMalformedWebhooksAreRejected) {
   const std::string body = stripe_event("evt_" + new_uuid(), "payment_intent.succeeded", p.intent, p.order_id, p.amount);
   EXPECT_EQ(deliver(body, "whsec_wrong").status, 400);
   EXPECT_EQ(deliver(body, kWebhookSecret, now_seconds() - 3600).status, 400);
+  EXPECT_EQ(deliver(body, kWebhookSecret, now_seconds() + 3600).status, 400);  // dated in the future
   EXPECT_EQ(http_request(app().port(), "POST", "/api/order/webhook/stripe", body, {{"Content-Type", "application/json"}})
                 .status,
             400);

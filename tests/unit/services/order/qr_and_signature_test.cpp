@@ -83,7 +83,15 @@ TEST(OrderWebhookSignature, RejectsForgedAlteredOldAndMalformed) {
   EXPECT_EQ(verify_stripe_signature(header, body, "whsec_other", now), SignatureCheck::Mismatch);
   EXPECT_EQ(verify_stripe_signature(header, R"({"id":"evt_2"})", "whsec_x", now), SignatureCheck::Mismatch);
   const auto old = stripe_signature_header("whsec_x", body, t - 600);
-  EXPECT_EQ(verify_stripe_signature(old, body, "whsec_x", now), SignatureCheck::TooOld);
+  EXPECT_EQ(verify_stripe_signature(old, body, "whsec_x", now), SignatureCheck::OutsideTolerance);
+  // A timestamp from the future is as suspect as a stale one (a replay pre-signed ahead).
+  const auto future = stripe_signature_header("whsec_x", body, t + 600);
+  EXPECT_EQ(verify_stripe_signature(future, body, "whsec_x", now), SignatureCheck::OutsideTolerance);
+  // Inside the default 300 s tolerance on either side: a clock skew, accepted.
+  EXPECT_EQ(verify_stripe_signature(stripe_signature_header("whsec_x", body, t + 60), body, "whsec_x", now),
+            SignatureCheck::Valid);
+  EXPECT_EQ(verify_stripe_signature(stripe_signature_header("whsec_x", body, t - 60), body, "whsec_x", now),
+            SignatureCheck::Valid);
   EXPECT_EQ(verify_stripe_signature("", body, "whsec_x", now), SignatureCheck::Malformed);
   EXPECT_EQ(verify_stripe_signature("t=abc,v1=00", body, "whsec_x", now), SignatureCheck::Malformed);
   EXPECT_EQ(verify_stripe_signature("v1=00", body, "whsec_x", now), SignatureCheck::Malformed);
