@@ -397,10 +397,9 @@ void Connection::commit_with_next() {
   commit_next_ = true;
 }
 
-asio::awaitable<Result> Connection::run_pipelined(const Statement* stmt, const std::string& sql,
+asio::awaitable<Result> Connection::run_pipelined(const Statement* stmt, bool prepare, const std::string& sql,
                                                   const std::vector<const char*>& values) {
   const std::string name = stmt ? std::string(stmt->name) : std::string();
-  const bool prepare = stmt && must_prepare(prepared_, *stmt);
   begin_command();
   const std::string begin = std::exchange(pending_begin_, {});
   const bool commit = std::exchange(commit_next_, false);
@@ -449,7 +448,7 @@ asio::awaitable<Result> Connection::run_pipelined(const Statement* stmt, const s
 
 asio::awaitable<Result> Connection::query_encoded(std::string sql, std::vector<Encoded> params) {
   const auto values = pointers_to(params);
-  if (deferred()) co_return co_await run_pipelined(nullptr, sql, values);
+  if (deferred()) co_return co_await run_pipelined(nullptr, false, sql, values);
   begin_command();
   if (!PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
                          nullptr, 0)) {
@@ -476,7 +475,8 @@ asio::awaitable<Result> Connection::execute_encoded(Statement stmt, std::vector<
   std::string name(stmt.name);
   const auto values = pointers_to(params);
   // A statement new to this connection is prepared in the same round trip as its first run.
-  if (deferred() || must_prepare(prepared_, stmt)) co_return co_await run_pipelined(&stmt, std::string(), values);
+  const bool prepare = must_prepare(prepared_, stmt);
+  if (deferred() || prepare) co_return co_await run_pipelined(&stmt, prepare, std::string(), values);
   begin_command();
   if (!PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0)) {
     fail_connection("sending");
@@ -492,7 +492,7 @@ asio::awaitable<Result> Connection::execute_encoded(Statement stmt, std::vector<
   // transaction the error has already aborted it, so only outside one is a retry safe.
   prepared_.erase(name);
   if (transaction_status() != TxStatus::idle) std::rethrow_exception(failure);
-  co_return co_await run_pipelined(&stmt, std::string(), values);
+  co_return co_await run_pipelined(&stmt, true, std::string(), values);
 }
 
 void Connection::drain_notifications(std::vector<Notification>& out) {

@@ -182,7 +182,8 @@ class Connection {
   // commands a pipeline skipped after it) are dropped. COPY breaks the connection.
   asio::awaitable<std::optional<DbError>> read_results(bool pipelined, const std::function<void(int, Result&&)>& keep);
   // One command with what is deferred around it, in pipeline mode; returns its result.
-  asio::awaitable<Result> run_pipelined(const Statement* stmt, const std::string& sql,
+  // `prepare`: `stmt` is new to this connection and is prepared in the same round trip.
+  asio::awaitable<Result> run_pipelined(const Statement* stmt, bool prepare, const std::string& sql,
                                         const std::vector<const char*>& values);
   bool deferred() const { return !pending_begin_.empty() || commit_next_; }
   void begin_command();

@@ -32,8 +32,10 @@ Uuid uuid_field(const json::Json& m, const char* key) {
 }
 
 // Loaded sessions re-read their catalog. A session that is now on sale is loaded ahead of
-// its buyers: at a sale's opening the first requests arrive together, and the load (fence,
-// seats) would otherwise sit in every first winner's answer (docs/services/order.md).
+// its buyers, in the background: at a sale's opening the first requests arrive together,
+// and the load (fence, seats) would otherwise sit in every first winner's answer
+// (docs/services/order.md). A load that races a newer snapshot may keep the older
+// catalog; the place function sees the version differ and the placer refreshes.
 asio::awaitable<void> refresh_sessions(OrderApp& app, const std::vector<Uuid>& sessions, const CatalogEvent* event) {
   for (const auto& s : sessions) {
     if (app.inventory.loaded(s)) {
@@ -42,9 +44,7 @@ asio::awaitable<void> refresh_sessions(OrderApp& app, const std::vector<Uuid>& s
     }
     if (!event || event->status != "APPROVED") continue;
     const CatalogSession* session = event->session(s);
-    if (session && session->status == "ON_SALE") {
-      co_await app.inventory.get(s);
-    }
+    if (session && session->status == "ON_SALE") app.inventory.preload(s);
   }
 }
 

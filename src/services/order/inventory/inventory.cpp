@@ -10,6 +10,8 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <future>
 #include <shared_mutex>
 #include <unordered_map>
@@ -55,6 +57,10 @@ struct Inventory::State : std::enable_shared_from_this<Inventory::State> {
   std::unordered_map<Uuid, std::vector<std::shared_ptr<Wakeup>>> loading;
   std::atomic<bool> started{false}, stopping{false};
   std::promise<void> finished;
+  // Background loads (preload) in flight; stop() waits for none.
+  std::mutex preload_mu;
+  std::condition_variable preload_done;
+  int preloading = 0;
 
   std::shared_ptr<SessionInventory> find(const Uuid& id) const {
     std::shared_lock lock(mu);
@@ -131,6 +137,63 @@ struct Inventory::State : std::enable_shared_from_this<Inventory::State> {
     }
   }
 
+  // The session's inventory, loading it once however many ask at the same time.
+  asio::awaitable<std::shared_ptr<SessionInventory>> get(const Uuid& session_id) {
+    const auto now = SteadyClock::now();
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      if (auto inv = find(session_id)) {
+        inv->touch(now);
+        co_return inv;
+      }
+      std::shared_ptr<Wakeup> wait;
+      {
+        std::unique_lock lock(mu);
+        if (auto it = loading.find(session_id); it != loading.end()) {
+          wait = std::make_shared<Wakeup>();
+          it->second.push_back(wait);
+        } else {
+          loading.emplace(session_id, std::vector<std::shared_ptr<Wakeup>>{});
+        }
+      }
+      if (wait) {
+        co_await wait->wait(10s);  // the loader's answer (or, after a timeout, look again)
+        continue;
+      }
+      // This request loads; the others wait for it.
+      std::shared_ptr<SessionInventory> inv;
+      std::exception_ptr error;
+      try {
+        inv = co_await load(session_id, nullptr);
+      } catch (...) {
+        error = std::current_exception();
+      }
+      std::vector<std::shared_ptr<Wakeup>> waiters;
+      {
+        std::unique_lock lock(mu);
+        if (inv) {
+          inv->touch(now);
+          inv = sessions.emplace(session_id, inv).first->second;
+        }
+        if (auto it = loading.find(session_id); it != loading.end()) {
+          waiters = std::move(it->second);
+          loading.erase(it);
+        }
+      }
+      for (auto& w : waiters) w->fire();
+      if (error) std::rethrow_exception(error);
+      co_return inv;  // nullptr: a session the catalog does not know
+    }
+    auto inv = find(session_id);
+    if (inv) inv->touch(now);
+    co_return inv;
+  }
+
+  // A background load (Inventory::preload); `self` keeps the state alive until it ends.
+  static asio::awaitable<void> preload(std::shared_ptr<State> self, Uuid session_id) {
+    if (self->stopping) co_return;
+    co_await self->get(session_id);
+  }
+
   static asio::awaitable<void> run(std::shared_ptr<State> self) {
     while (!self->stopping) {
       self->timer.expires_after(self->fence.renew_every);
@@ -158,53 +221,33 @@ const FenceOptions& Inventory::fence_options() const { return state_->fence; }
 std::shared_ptr<SessionInventory> Inventory::loaded(const Uuid& session_id) const { return state_->find(session_id); }
 
 asio::awaitable<std::shared_ptr<SessionInventory>> Inventory::get(const Uuid& session_id) {
-  const auto now = SteadyClock::now();
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    if (auto inv = state_->find(session_id)) {
-      inv->touch(now);
-      co_return inv;
-    }
-    std::shared_ptr<Wakeup> wait;
-    {
-      std::unique_lock lock(state_->mu);
-      if (auto it = state_->loading.find(session_id); it != state_->loading.end()) {
-        wait = std::make_shared<Wakeup>();
-        it->second.push_back(wait);
-      } else {
-        state_->loading.emplace(session_id, std::vector<std::shared_ptr<Wakeup>>{});
-      }
-    }
-    if (wait) {
-      co_await wait->wait(10s);  // the loader's answer (or, after a timeout, look again)
-      continue;
-    }
-    // This request loads; the others wait for it.
-    std::shared_ptr<SessionInventory> inv;
-    std::exception_ptr error;
-    try {
-      inv = co_await state_->load(session_id, nullptr);
-    } catch (...) {
-      error = std::current_exception();
-    }
-    std::vector<std::shared_ptr<Wakeup>> waiters;
-    {
-      std::unique_lock lock(state_->mu);
-      if (inv) {
-        inv->touch(now);
-        inv = state_->sessions.emplace(session_id, inv).first->second;
-      }
-      if (auto it = state_->loading.find(session_id); it != state_->loading.end()) {
-        waiters = std::move(it->second);
-        state_->loading.erase(it);
-      }
-    }
-    for (auto& w : waiters) w->fire();
-    if (error) std::rethrow_exception(error);
-    co_return inv;  // nullptr: a session the catalog does not know
+  co_return co_await state_->get(session_id);
+}
+
+void Inventory::preload(const Uuid& session_id) {
+  auto& s = *state_;
+  if (!s.started || s.stopping || s.find(session_id)) return;
+  {
+    std::shared_lock lock(s.mu);
+    if (s.loading.count(session_id)) return;
   }
-  auto inv = state_->find(session_id);
-  if (inv) inv->touch(now);
-  co_return inv;
+  {
+    std::lock_guard lock(s.preload_mu);
+    ++s.preloading;
+  }
+  auto done = [self = state_, session_id](std::exception_ptr error) {
+    if (error) {
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        spdlog::warn("order inventory: preloading session {} failed: {}", session_id.str(), e.what());
+      }
+    }
+    std::lock_guard lock(self->preload_mu);
+    --self->preloading;
+    self->preload_done.notify_all();
+  };
+  asio::co_spawn(s.io.context(0), State::preload(state_, session_id), done);
 }
 
 asio::awaitable<void> Inventory::refresh(const Uuid& session_id) {
@@ -227,6 +270,10 @@ void Inventory::stop() {
   auto finished = state_->finished.get_future();
   asio::post(state_->io.context(0), [s = state_] { s->timer.cancel(); });
   if (finished.wait_for(10s) != std::future_status::ready) spdlog::error("order inventory: fence loop did not stop");
+  std::unique_lock lock(state_->preload_mu);
+  if (!state_->preload_done.wait_for(lock, 10s, [&] { return state_->preloading == 0; })) {
+    spdlog::error("order inventory: {} preload(s) did not finish", state_->preloading);
+  }
 }
 
 }  // namespace ticketly::order::inventory

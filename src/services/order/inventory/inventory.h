@@ -29,6 +29,12 @@ class Inventory {
   asio::awaitable<std::shared_ptr<SessionInventory>> get(const Uuid& session_id);
   // Only if already loaded (never touches the database).
   std::shared_ptr<SessionInventory> loaded(const Uuid& session_id) const;
+  // Loads the session in the background unless it is loaded or loading: for a session
+  // that just went on sale, ahead of its first buyers. The caller does not wait (the
+  // catalog consumer must not hold its partition for a 10,000-seat load); a failure is
+  // logged, and the first buyer loads it instead. Nothing happens before start() or
+  // after stop(), which waits for loads in flight.
+  void preload(const Uuid& session_id);
   // Re-reads catalog and seat states of a loaded session (after a snapshot changed it).
   asio::awaitable<void> refresh(const Uuid& session_id);
 
