@@ -232,7 +232,9 @@ asio::awaitable<void> write_seat_change(db::Connection& c, const SeatChange& cha
   auto r = co_await c.execute(kUpsertSeats, change.session, change.seats, change.status, change.order, change.seq);
   std::vector<std::string> changed;
   for (auto row : r) changed.push_back(row.get<std::string>(0));
-  for (auto& p : seat_change_payloads(change.session.str(), change.status, change.seq, changed)) notes.push_back(std::move(p));
+  for (auto& p : seat_change_payloads(change.session.str(), change.status, change.seq, changed)) {
+    notes.push_back(std::move(p));
+  }
 }
 
 // Seat changes in the partition's order, then their notifications in one statement that

@@ -11,8 +11,8 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <mutex>
 #include <future>
+#include <mutex>
 #include <shared_mutex>
 #include <unordered_map>
 
