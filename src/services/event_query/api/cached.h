@@ -61,16 +61,20 @@ asio::awaitable<void> start_refresh(Ctx& api, ResponseCache& cache, const std::s
 }
 
 // A cold fill: builds once per worker (single flight on `flight_key`), stores under `key`.
+// The ticket is taken before the flight is joined, and its generation is part of the
+// flight's key: a request that arrives after an invalidation never joins a build that
+// read the database before it. That build's result is not stored; it must not be served
+// to a client that re-fetched because of the change either (the change would be lost).
 template <class Ctx, class Build>
 asio::awaitable<Body> fill(Ctx& api, ResponseCache& cache, const std::string& key, const std::string& flight_key,
                            const Build& build) {
+  const auto ticket = cache.ticket(key);  // before the database is read
   auto load = [&]() -> asio::awaitable<Body> {
-    const auto ticket = cache.ticket(key);  // before the database is read
     auto body = co_await build(api);
     cache.store(key, ticket, body);
     co_return body;
   };
-  co_return co_await single_flight<CachedBody>(api.flight_prefix + flight_key, load);
+  co_return co_await single_flight<CachedBody>(flight_name(api.flight_prefix + flight_key, ticket), load);
 }
 
 template <class Ctx, class Build>

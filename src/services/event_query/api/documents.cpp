@@ -9,8 +9,8 @@ namespace ticketly::event_query {
 asio::awaitable<Document> event_document(Api& api, const Uuid& event_id) {
   const std::string key = event_id.str();
   if (auto hit = api.documents.find(key)) co_return hit;
+  const auto ticket = api.documents.ticket(key);  // see fill() in cached.h
   auto load = [&]() -> asio::awaitable<Document> {
-    const auto ticket = api.documents.ticket(key);
     auto e = co_await api.store.event(event_id);
     if (!e) co_return nullptr;
     auto doc = std::make_shared<const StoredEvent>(std::move(*e));
@@ -18,7 +18,7 @@ asio::awaitable<Document> event_document(Api& api, const Uuid& event_id) {
     co_return doc;
   };
   // Keyed by this Api too: several service instances may share a process (tests).
-  co_return co_await single_flight<StoredEvent>(api.flight_prefix + "doc:" + key, load);
+  co_return co_await single_flight<StoredEvent>(flight_name(api.flight_prefix + "doc:" + key, ticket), load);
 }
 
 asio::awaitable<Document> session_document(Api& api, const Uuid& session_id) {

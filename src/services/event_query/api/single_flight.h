@@ -27,6 +27,14 @@ struct Flight {
 };
 }  // namespace detail
 
+// A flight's name for a cache fill: the key and the generation of the cache ticket the fill
+// stores with. Loads that began before an invalidation have another name, so nobody who
+// arrives after it joins them.
+template <class Ticket>
+std::string flight_name(const std::string& key, const Ticket& ticket) {
+  return key + "@" + std::to_string(ticket.generation);
+}
+
 // `load` is a callable returning awaitable<shared_ptr<const T>>; capture by reference only
 // (g++ 12 and by-value captures in coroutine lambdas do not mix).
 template <class T, class F>

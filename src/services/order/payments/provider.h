@@ -34,7 +34,8 @@ class PaymentProvider {
   virtual std::string_view name() const = 0;  // "stripe" | "development"
   // Throws ticketly::Error(502) when the provider refuses or cannot be reached.
   virtual asio::awaitable<PaymentIntent> create_intent(const IntentRequest& request) = 0;
-  // Refunds `amount` of the intent's payment; `idempotency_key` makes a retry harmless.
+  // Refunds `amount` of the intent's payment (all of it when `amount` is not positive: money
+  // in another currency); `idempotency_key` makes a retry harmless.
   // Returns the provider's refund id. Throws ticketly::Error(502) on failure.
   virtual asio::awaitable<std::string> refund(const std::string& intent_id, Money amount,
                                               const std::string& idempotency_key) = 0;

@@ -75,7 +75,11 @@ asio::awaitable<PaymentIntent> StripeProvider::create_intent(const IntentRequest
 
 asio::awaitable<std::string> StripeProvider::refund(const std::string& intent_id, Money amount,
                                                     const std::string& idempotency_key) {
-  http::HeaderList form{{"payment_intent", intent_id}, {"amount", std::to_string(amount.units())}};
+  http::HeaderList form{{"payment_intent", intent_id}};
+  // No amount refunds everything the intent captured: for money that could not be counted
+  // in the order's currency (order_pay records the amount as -1), Stripe would refuse a
+  // negative amount, and the refund would be retried forever.
+  if (amount.units() > 0) form.emplace_back("amount", std::to_string(amount.units()));
   auto r = co_await post("/v1/refunds", std::move(form), idempotency_key);
   if (r.status / 100 != 2) throw Error(502, "Stripe refused the refund: " + stripe_error(r));
   auto j = json::Json::parse(r.body, nullptr, false);

@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 #include <vector>
 
@@ -39,12 +40,13 @@ struct FakeApi {
 
 asio::awaitable<Body> gated_build(FakeApi& api) {
   ++api.builds;
+  const std::string read = api.next;  // what the database held when the build read it
   while (!api.open) {
     boost::system::error_code ec;
     co_await api.gate.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
   if (api.fail) throw std::runtime_error("database down");
-  co_return make_cached_body("\"" + api.next + "\"");
+  co_return make_cached_body("\"" + read + "\"");
 }
 
 struct Harness {
@@ -81,6 +83,29 @@ TEST(EventQueryCachedResponses, ColdMissesWaitForOneBuild) {
   EXPECT_EQ(h.answers, (std::vector<std::string>{"\"new\"", "\"new\"", "\"new\""}));
   EXPECT_EQ(h.api.builds, 1);
   EXPECT_FALSE(h.cache.lookup(h.key).stale);
+}
+
+// A request that arrives after an invalidation does not join a build that began before it:
+// that build read the old data, and a client re-fetching because of the change (an SSE
+// RESYNC, a subscriber that just connected) would never see the change.
+TEST(EventQueryCachedResponses, ARequestAfterAnInvalidationDoesNotJoinAnOlderBuild) {
+  Harness h("after:");
+  h.api.next = "old";
+  h.request();
+  h.run_ready();
+  EXPECT_EQ(h.api.builds, 1);  // read "old", waiting
+  h.api.next = "new";          // the change commits ...
+  h.cache.invalidate(h.key);   // ... and the listener drops the entry
+  h.request();
+  h.run_ready();
+  EXPECT_EQ(h.api.builds, 2);  // a build of its own
+  h.api.open_gate();
+  h.run_ready();
+  ASSERT_EQ(h.answers.size(), 2u);
+  EXPECT_EQ(std::count(h.answers.begin(), h.answers.end(), "\"new\""), 1) << h.answers[0] << h.answers[1];
+  auto found = h.cache.lookup(h.key);
+  ASSERT_NE(found.value, nullptr);
+  EXPECT_EQ(found.value->json, "\"new\"");  // the older build's result was not stored
 }
 
 TEST(EventQueryCachedResponses, StaleIsServedAtOnceWhileOneBackgroundRefreshRuns) {
