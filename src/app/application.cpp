@@ -159,11 +159,19 @@ void Application::Impl::start() {
   server = std::make_unique<http::Server>(io, router, metrics, settings.http);
   server->start();
   io.start();
-  verifier->start(io);
-  event_bus->start();
-  for (auto& r : relays) r->start();
-  for (auto& c : consumers) {
-    if (c->has_handlers()) c->start();
+  try {
+    verifier->start(io);
+    event_bus->start();
+    for (auto& r : relays) r->start();
+    for (auto& c : consumers) {
+      if (c->has_handlers()) c->start();
+    }
+  } catch (...) {
+    // stop() only undoes a complete start: the workers must end here, before the members
+    // whose coroutines they run are destroyed.
+    io.stop();
+    io.join();
+    throw;
   }
   started = true;
   for (auto& d : databases) d->open_minimum();

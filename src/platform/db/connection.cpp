@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
@@ -119,6 +120,15 @@ struct ConnectParams {
     add("options", options);
     add("client_encoding", "UTF8");
     add("fallback_application_name", "ticketly");
+    if (o.dead_peer_timeout.count() > 0) {
+      // Idle for half the time, then three probes a sixth apart: gone after about the whole.
+      const long long seconds = std::max<long long>(1, o.dead_peer_timeout.count() / 1000);
+      add_unless_set("keepalives", "1");
+      add_unless_set("keepalives_idle", std::to_string(std::max<long long>(1, seconds / 2)));
+      add_unless_set("keepalives_interval", std::to_string(std::max<long long>(1, seconds / 6)));
+      add_unless_set("keepalives_count", "3");
+      add_unless_set("tcp_user_timeout", std::to_string(o.dead_peer_timeout.count()));
+    }
     for (std::size_t i = 0; i < keys.size(); ++i) {
       key_ptrs.push_back(keys[i].c_str());
       value_ptrs.push_back(values[i].c_str());
@@ -130,6 +140,9 @@ struct ConnectParams {
   void add(std::string key, std::string value) {
     keys.push_back(std::move(key));
     values.push_back(std::move(value));
+  }
+  void add_unless_set(std::string key, std::string value) {
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) add(std::move(key), std::move(value));
   }
 };
 

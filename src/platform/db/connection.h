@@ -45,6 +45,12 @@ struct ConnectOptions {
   std::chrono::milliseconds connect_timeout{5000};
   // Server-side statement_timeout for every statement; 0 keeps the server's default.
   std::chrono::milliseconds statement_timeout{0};
+  // Notices a server that vanished without closing the connection (a NAT timeout, a
+  // partition) within about this long: TCP keepalives while idle, tcp_user_timeout while
+  // writes go unacknowledged. 0 keeps the OS defaults (two hours idle). For connections
+  // that only wait, such as a LISTEN loop, where no query would ever fail. The caller's
+  // connection string wins where it sets the same parameters.
+  std::chrono::milliseconds dead_peer_timeout{0};
 };
 
 enum class TxStatus { idle, active, in_transaction, in_error, unknown };

@@ -1,15 +1,20 @@
 // The asynchronous PostgreSQL client against a real server (TICKETLY_TEST_PG_URL).
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <future>
 #include <memory>
 #include <optional>
@@ -532,6 +537,43 @@ TEST_F(DbTest, PingAndStatsAcrossWorkers) {
   const std::string text = registry.render();
   EXPECT_NE(text.find("ticketly_db_pool_size{database=\"order\"} 6"), std::string::npos) << text;
   EXPECT_NE(text.find("ticketly_db_pool_acquired_total{database=\"order\"} 2"), std::string::npos) << text;
+}
+
+// A connection that only waits (the event-query LISTEN loop) asks for short TCP keepalives,
+// so a server that vanished without a word is noticed; libpq's own are the OS's (two hours
+// idle). The caller's connection string wins.
+TEST_F(DbTest, ADeadPeerTimeoutTurnsOnKeepalivesUnlessTheConnectionStringSetsThem) {
+  IoPool io(1);
+  io.start();
+  auto socket_option = [](Connection& c, int level, int name) {
+    int value = -1;
+    socklen_t size = sizeof value;
+    EXPECT_EQ(::getsockopt(PQsocket(c.native()), level, name, &value, &size), 0);
+    return value;
+  };
+  run(io, [&]() -> awaitable<void> {
+    auto executor = co_await asio::this_coro::executor;
+    ConnectOptions options;
+    options.conninfo = database_->url();
+    auto plain = co_await Connection::connect(executor, options);
+    int os_idle = 0;
+    std::ifstream("/proc/sys/net/ipv4/tcp_keepalive_time") >> os_idle;
+    EXPECT_EQ(socket_option(*plain, IPPROTO_TCP, TCP_KEEPIDLE), os_idle);
+    EXPECT_EQ(socket_option(*plain, IPPROTO_TCP, TCP_USER_TIMEOUT), 0);
+    options.dead_peer_timeout = 30s;
+    auto watched = co_await Connection::connect(executor, options);
+    EXPECT_EQ(socket_option(*watched, SOL_SOCKET, SO_KEEPALIVE), 1);
+    EXPECT_EQ(socket_option(*watched, IPPROTO_TCP, TCP_KEEPIDLE), 15);
+    EXPECT_EQ(socket_option(*watched, IPPROTO_TCP, TCP_KEEPINTVL), 5);
+    EXPECT_EQ(socket_option(*watched, IPPROTO_TCP, TCP_KEEPCNT), 3);
+    EXPECT_EQ(socket_option(*watched, IPPROTO_TCP, TCP_USER_TIMEOUT), 30000);
+    const std::string sep = options.conninfo.find('?') == std::string::npos ? "?" : "&";
+    options.conninfo += sep + "keepalives_idle=42";
+    auto overridden = co_await Connection::connect(executor, options);
+    EXPECT_EQ(socket_option(*overridden, IPPROTO_TCP, TCP_KEEPIDLE), 42);
+  });
+  io.stop();
+  io.join();
 }
 
 }  // namespace

@@ -68,6 +68,9 @@ asio::awaitable<void> listen_loop(std::shared_ptr<ChangeListener::State> s) {
     try {
       db::ConnectOptions options;
       options.conninfo = s->conninfo;
+      // This connection only waits: without keepalives a silently dropped one would leave
+      // subscribers without changes (and without RESYNC) for the OS's two idle hours.
+      options.dead_peer_timeout = std::chrono::seconds(30);
       auto conn = co_await db::Connection::connect(executor, options);
       co_await conn->query("LISTEN " + std::string(kChangesChannel));
       s->connection = conn.get();
