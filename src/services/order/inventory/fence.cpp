@@ -21,7 +21,7 @@ constexpr db::Statement kRenew{"order.fence.renew", R"sql(
                               wanted_by = NULL, wanted_at = NULL
    WHERE session_id = ANY ($1::uuid[]) AND holder = $2
      AND (wanted_by IS NULL OR wanted_at < now() - interval '10 seconds')
-  RETURNING session_id)sql"};
+  RETURNING session_id, epoch)sql"};
 
 // Sorted input, so concurrent releasers lock fences in one order.
 constexpr db::Statement kReleaseStep{"order.fence.release_step", R"sql(
@@ -50,12 +50,12 @@ asio::awaitable<std::optional<std::int64_t>> acquire_fence(db::Database& db, con
   co_return r[0].get<std::int64_t>(0);
 }
 
-asio::awaitable<std::vector<Uuid>> renew_fences(db::Database& db, const std::vector<Uuid>& sessions, const Uuid& me,
-                                                std::chrono::milliseconds lease) {
-  std::vector<Uuid> out;
+asio::awaitable<std::vector<RenewedFence>> renew_fences(db::Database& db, const std::vector<Uuid>& sessions,
+                                                        const Uuid& me, std::chrono::milliseconds lease) {
+  std::vector<RenewedFence> out;
   if (sessions.empty()) co_return out;
   auto r = co_await db.execute(kRenew, sessions, me, static_cast<double>(lease.count()));
-  for (auto row : r) out.push_back(row.get<Uuid>(0));
+  for (auto row : r) out.push_back(RenewedFence{row.get<Uuid>(0), row.get<std::int64_t>(1)});
   co_return out;
 }
 

@@ -41,9 +41,16 @@ struct FenceOptions {
 // The epoch when this process now holds the fence (newly acquired, or re-acquired).
 asio::awaitable<std::optional<std::int64_t>> acquire_fence(db::Database& db, const Uuid& session, const Uuid& me,
                                                            std::chrono::milliseconds lease);
-// Sessions among `sessions` whose fence this process still holds, now extended.
-asio::awaitable<std::vector<Uuid>> renew_fences(db::Database& db, const std::vector<Uuid>& sessions, const Uuid& me,
-                                                std::chrono::milliseconds lease);
+// Sessions among `sessions` whose fence this process still holds, now extended, with the
+// fence's epoch. The holder trusts its marks only when the epoch is the one it loaded
+// under: release_step() may have handed it the fence of a lapsed holder (epoch + 1)
+// without any reload of its seat states.
+struct RenewedFence {
+  Uuid session;
+  std::int64_t epoch = 0;
+};
+asio::awaitable<std::vector<RenewedFence>> renew_fences(db::Database& db, const std::vector<Uuid>& sessions,
+                                                        const Uuid& me, std::chrono::milliseconds lease);
 // In the releasing transaction: the sessions among `sessions` in which `me` may release.
 asio::awaitable<std::vector<Uuid>> release_step(db::Connection& tx, std::vector<Uuid> sessions, const Uuid& me);
 // Asks the live holder to let go; returns how long until its fence lapses (nullopt: it

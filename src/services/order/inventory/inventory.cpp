@@ -87,11 +87,8 @@ struct Inventory::State : std::enable_shared_from_this<Inventory::State> {
     auto catalog = make_catalog(id, *rows);
     if (!inv) inv = std::make_shared<SessionInventory>(id);
     inv->reset(catalog, rows->seats);
-    if (epoch) {
-      inv->trust_until(trust_end(t0), *epoch);
-    } else {
-      inv->distrust();
-    }
+    // Without the fence: untrusted, and under no epoch a later renewal could match.
+    inv->trust_until(epoch ? trust_end(t0) : SteadyTime{}, epoch.value_or(0));
     co_return inv;
   }
 
@@ -116,16 +113,20 @@ struct Inventory::State : std::enable_shared_from_this<Inventory::State> {
     }
     if (active.empty()) co_return;
     const auto t0 = SteadyClock::now();
-    auto renewed = co_await renew_fences(db, active, instance, fence.lease);
-    std::sort(renewed.begin(), renewed.end());
+    const auto fences = co_await renew_fences(db, active, instance, fence.lease);
+    std::unordered_map<Uuid, std::int64_t> renewed;  // session -> the fence's epoch
+    for (const auto& f : fences) renewed.emplace(f.session, f.epoch);
     for (auto& [id, inv] : all) {
-      if (std::binary_search(renewed.begin(), renewed.end(), id)) {
-        inv->trust_until(trust_end(t0), inv->fence_epoch());
+      // Still ours under the epoch the marks were loaded with: nobody released meanwhile
+      // but this process (whose releases update the marks).
+      if (auto it = renewed.find(id); it != renewed.end() && it->second == inv->fence_epoch()) {
+        inv->trust_until(trust_end(t0), it->second);
         continue;
       }
       inv->distrust();
       if (std::find(active.begin(), active.end(), id) == active.end()) continue;
-      // Lost (or never had) the fence: take it back when free, then reload.
+      // Lost, never had, or was handed the fence by a release (another epoch, so another
+      // holder may have released seats in between): take it (back), then reload.
       const auto t1 = SteadyClock::now();
       auto epoch = co_await acquire_fence(db, id, instance, fence.lease);
       if (!epoch) continue;

@@ -1,6 +1,7 @@
 // Placing and cancelling orders: validation, atomic multi-seat holds, races, limits,
 // ownership (API.md §3, DESIGN.md §3).
 #include <set>
+#include <thread>
 
 #include "order_fixture.h"
 
@@ -307,6 +308,44 @@ TEST_F(OrderPlace, ASessionOnSaleIsLoadedBeforeItsFirstOrder) {
   // Its seats are sellable at once.
   auto buyer = app().new_user();
   EXPECT_EQ(app().place(buyer.token, scheduled, {scheduled.seats[0].id}).status, 201);
+}
+
+// The in-memory Locked marks are trusted only under the fence epoch they were loaded with.
+// Here another process (played by SQL) holds the fence and releases a seat this process
+// holds in memory; its fence lapses, and this process's own cancel takes the fence over
+// through release_step (epoch + 1, no reload). Renewing that fence must not make the stale
+// mark trusted: the released seat is sold to the next buyer, not refused from memory.
+TEST_F(OrderPlace, AFenceHandedOverByAReleaseIsNotTrustedWithoutAReload) {
+  auto s = published_event(3);
+  const std::string session = s.event.session_id, x = s.event.seats[0].id, y = s.event.seats[1].id;
+  const std::string fence = "inventory_fences WHERE session_id = '" + session + "'";
+  auto first = app().new_user(), second = app().new_user(), third = app().new_user();
+  auto held_x = app().place(first.token, s.event, {x});
+  ASSERT_EQ(held_x.status, 201) << held_x.body;
+  const std::string order_x = held_x.json()["order_id"];
+  // Another process takes the fence (and nobody may take it back for 10 s: it is wanted).
+  const std::string other = new_uuid(), third_party = new_uuid();
+  app().scalar("UPDATE " + fence.substr(0, fence.find(" WHERE")) + " SET holder = '" + other +
+               "', epoch = epoch + 1, valid_until = now() + interval '1 hour', wanted_by = '" + third_party +
+               "', wanted_at = now()" + fence.substr(fence.find(" WHERE")));
+  // This process stops trusting its marks at its next renewal; a hold still works (database).
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  auto held_y = app().place(second.token, s.event, {y});
+  ASSERT_EQ(held_y.status, 201) << held_y.body;
+  // The other process releases X (its sweeper would), then its fence lapses.
+  app().scalar("BEGIN; UPDATE orders SET status = 'cancelled' WHERE id = '" + order_x +
+               "'; UPDATE seats SET state = 'AVAILABLE', order_id = NULL WHERE session_id = '" + session +
+               "' AND seat_id = '" + x + "'; UPDATE " + fence.substr(0, fence.find(" WHERE")) +
+               " SET valid_until = now() - interval '1 second'" + fence.substr(fence.find(" WHERE")) + "; COMMIT");
+  // This process cancels Y: release_step hands it the lapsed fence (another epoch).
+  const std::string order_y = held_y.json()["order_id"];
+  ASSERT_EQ(http_request(app().port(), "DELETE", "/api/order/" + order_y, "", bearer(second.token)).status, 200);
+  // Once the fence is no longer wanted (10 s), this process renews it.
+  const std::string renewed = "SELECT count(*) FROM " + fence + " AND wanted_by IS NULL AND valid_until > now()";
+  ASSERT_TRUE(wait_until([&] { return app().scalar(renewed) == "1"; }, std::chrono::seconds(20)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the same tick's reload, if any
+  auto held_again = app().place(third.token, s.event, {x});
+  EXPECT_EQ(held_again.status, 201) << held_again.body;
 }
 
 }  // namespace
