@@ -42,6 +42,10 @@ class EventQuerySeatMap : public ::testing::Test {
   std::string map_path(const std::string& session) {
     return "/api/event-query/v1/sessions/" + session + "/seating-map";
   }
+  // The raw request that opens a session's seat-status stream.
+  static std::string stream_request(const std::string& session) {
+    return "GET /api/event-query/v1/sse/sessions/" + session + "/seat-status HTTP/1.1\r\nHost: x\r\n\r\n";
+  }
   BuiltSession published_session(SessionSpec spec = {}) {
     EventBuilder b;
     auto s = b.session(spec);
@@ -188,7 +192,7 @@ TEST_F(EventQuerySeatMap, ASubscriberThatStopsReadingGetsResyncWhileOthersMissNo
   spec.rows = 3;
   spec.seats_per_row = 50;  // each change names 150 seats, one event of ~6 KB
   const auto s = published_session(spec);
-  const std::string request = "GET /api/event-query/v1/sse/sessions/" + s.id + "/seat-status HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string request = stream_request(s.id);
   TestConnection fast(port());
   TestConnection slow(port(), std::chrono::seconds(10), 4096);
   std::string fast_buffer;
@@ -230,7 +234,7 @@ TEST_F(EventQuerySeatMap, ASubscriberThatStopsReadingGetsResyncWhileOthersMissNo
 
 TEST_F(EventQuerySeatMap, StreamsAreCappedPerClientAndFreedOnDisconnect) {
   const auto s = published_session();
-  const std::string request = "GET /api/event-query/v1/sse/sessions/" + s.id + "/seat-status HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string request = stream_request(s.id);
   std::vector<std::unique_ptr<TestConnection>> open;
   for (int i = 0; i < 3; ++i) {
     open.push_back(std::make_unique<TestConnection>(port()));

@@ -318,16 +318,16 @@ TEST_F(OrderPlace, ASessionOnSaleIsLoadedBeforeItsFirstOrder) {
 TEST_F(OrderPlace, AFenceHandedOverByAReleaseIsNotTrustedWithoutAReload) {
   auto s = published_event(3);
   const std::string session = s.event.session_id, x = s.event.seats[0].id, y = s.event.seats[1].id;
-  const std::string fence = "inventory_fences WHERE session_id = '" + session + "'";
+  const std::string of_session = " WHERE session_id = '" + session + "'";
   auto first = app().new_user(), second = app().new_user(), third = app().new_user();
   auto held_x = app().place(first.token, s.event, {x});
   ASSERT_EQ(held_x.status, 201) << held_x.body;
   const std::string order_x = held_x.json()["order_id"];
   // Another process takes the fence (and nobody may take it back for 10 s: it is wanted).
   const std::string other = new_uuid(), third_party = new_uuid();
-  app().scalar("UPDATE " + fence.substr(0, fence.find(" WHERE")) + " SET holder = '" + other +
+  app().scalar("UPDATE inventory_fences SET holder = '" + other +
                "', epoch = epoch + 1, valid_until = now() + interval '1 hour', wanted_by = '" + third_party +
-               "', wanted_at = now()" + fence.substr(fence.find(" WHERE")));
+               "', wanted_at = now()" + of_session);
   // This process stops trusting its marks at its next renewal; a hold still works (database).
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   auto held_y = app().place(second.token, s.event, {y});
@@ -335,13 +335,14 @@ TEST_F(OrderPlace, AFenceHandedOverByAReleaseIsNotTrustedWithoutAReload) {
   // The other process releases X (its sweeper would), then its fence lapses.
   app().scalar("BEGIN; UPDATE orders SET status = 'cancelled' WHERE id = '" + order_x +
                "'; UPDATE seats SET state = 'AVAILABLE', order_id = NULL WHERE session_id = '" + session +
-               "' AND seat_id = '" + x + "'; UPDATE " + fence.substr(0, fence.find(" WHERE")) +
-               " SET valid_until = now() - interval '1 second'" + fence.substr(fence.find(" WHERE")) + "; COMMIT");
+               "' AND seat_id = '" + x + "'; UPDATE inventory_fences SET valid_until = now() - interval '1 second'" +
+               of_session + "; COMMIT");
   // This process cancels Y: release_step hands it the lapsed fence (another epoch).
   const std::string order_y = held_y.json()["order_id"];
   ASSERT_EQ(http_request(app().port(), "DELETE", "/api/order/" + order_y, "", bearer(second.token)).status, 200);
   // Once the fence is no longer wanted (10 s), this process renews it.
-  const std::string renewed = "SELECT count(*) FROM " + fence + " AND wanted_by IS NULL AND valid_until > now()";
+  const std::string renewed =
+      "SELECT count(*) FROM inventory_fences" + of_session + " AND wanted_by IS NULL AND valid_until > now()";
   ASSERT_TRUE(wait_until([&] { return app().scalar(renewed) == "1"; }, std::chrono::seconds(20)));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the same tick's reload, if any
   auto held_again = app().place(third.token, s.event, {x});
