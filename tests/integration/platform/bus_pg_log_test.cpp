@@ -2,8 +2,6 @@
 // offsets under concurrent producers, leases of dead members, retention.
 #include <gtest/gtest.h>
 
-#include <libpq-fe.h>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_future.hpp>
 
@@ -17,6 +15,7 @@
 #include "platform/db/migrator.h"
 #include "platform/runtime/io_pool.h"
 #include "support/bus_test_support.h"
+#include "support/sql_session.h"
 #include "support/test_database.h"
 
 namespace ticketly::bus {
@@ -27,37 +26,11 @@ using namespace std::chrono_literals;
 using asio::awaitable;
 using testing::Received;
 using testing::run_on;
+using testing::SqlSession;
 using testing::TestDatabase;
 using testing::wait_until;
 
 constexpr auto kTimeout = 30s;
-
-// A blocking side session on the bus database.
-class Sql {
- public:
-  explicit Sql(const std::string& url) : conn_(PQconnectdb(url.c_str())) {}
-  ~Sql() { PQfinish(conn_); }
-  std::vector<std::vector<std::string>> rows(const std::string& sql) {
-    PGresult* r = PQexec(conn_, sql.c_str());
-    std::vector<std::vector<std::string>> out;
-    const auto status = PQresultStatus(r);
-    EXPECT_TRUE(status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) << PQresultErrorMessage(r);
-    for (int i = 0; i < PQntuples(r); ++i) {
-      std::vector<std::string> row;
-      for (int j = 0; j < PQnfields(r); ++j) row.emplace_back(PQgetvalue(r, i, j));
-      out.push_back(std::move(row));
-    }
-    PQclear(r);
-    return out;
-  }
-  std::string one(const std::string& sql) {
-    auto r = rows(sql);
-    return r.empty() || r[0].empty() ? std::string() : r[0][0];
-  }
-
- private:
-  PGconn* conn_;
-};
 
 class PgLogBusTest : public ::testing::Test {
  protected:
@@ -74,7 +47,7 @@ class PgLogBusTest : public ::testing::Test {
     o.commit_interval = 20ms;
     bus_ = std::make_unique<PgLogBus>(*io_, o);
     bus_->start();
-    sql_ = std::make_unique<Sql>(database_->url());
+    sql_ = std::make_unique<SqlSession>(database_->url());
   }
   void TearDown() override {
     bus_->stop();
@@ -102,7 +75,7 @@ class PgLogBusTest : public ::testing::Test {
   std::unique_ptr<TestDatabase> database_;
   std::unique_ptr<runtime::IoPool> io_;
   std::unique_ptr<PgLogBus> bus_;
-  std::unique_ptr<Sql> sql_;
+  std::unique_ptr<SqlSession> sql_;  // a blocking side session on the bus database
 };
 
 TEST_F(PgLogBusTest, ConcurrentProducersGetGaplessOffsetsInTheirOwnOrder) {

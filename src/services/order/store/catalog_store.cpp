@@ -19,8 +19,16 @@ constexpr db::Statement kDeleteEvent{"order.catalog.delete_event", R"sql(
   VALUES ($1, $2, true, 'DELETED', '{}'::jsonb)
   ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, deleted = true, updated_at = now()
    WHERE e.version < EXCLUDED.version)sql"};
+// FOR NO KEY UPDATE, not FOR UPDATE: it serialises catalog writers of the session without
+// conflicting with the FOR KEY SHARE that a hold's order row takes on it (its foreign key).
+// A hold locks its seats first and its session last; FOR UPDATE here waited for one while
+// the hold waited for the other: a deadlock, broken after deadlock_timeout by aborting one.
 constexpr db::Statement kSessionHash{"order.catalog.session_hash",
-                                     "SELECT layout_hash FROM sessions WHERE id = $1 FOR UPDATE"};
+                                     "SELECT layout_hash FROM sessions WHERE id = $1 FOR NO KEY UPDATE"};
+// A hold in flight has locked its seats but its order may not be visible yet: waiting for
+// the seats' locks first lets the has-orders check below see every committed hold.
+constexpr db::Statement kLockSeats{"order.catalog.lock_seats",
+                                   "SELECT count(*) FROM (SELECT 1 FROM seats WHERE session_id = $1 FOR UPDATE) l"};
 constexpr db::Statement kUpsertSession{"order.catalog.upsert_session", R"sql(
   INSERT INTO sessions (id, event_id, organization_id, status, start_time, end_time, sales_start, layout_hash, removed)
   VALUES ($1, $2, $3, $4, $5::timestamptz, $6::timestamptz, $7::timestamptz, $8, false)
@@ -102,6 +110,7 @@ asio::awaitable<ApplyResult> apply_event(db::Connection& tx, const CatalogEvent&
     co_await tx.execute(kUpsertSession, s.id, event.id, event.organization_id, status, start, end, sales, stored_hash);
     const bool changed = previous.empty() || stored_hash != s.layout_hash;
     if (changed) {
+      co_await tx.execute(kLockSeats, s.id);
       const bool has_orders = (co_await tx.execute(kSessionHasOrders, s.id)).scalar<bool>();
       if (has_orders) {
         // Orders pin the seats they hold or bought; the layout may change only before sales.

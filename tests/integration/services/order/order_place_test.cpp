@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "order_fixture.h"
+#include "support/sql_session.h"
 
 namespace ticketly::testing {
 namespace {
@@ -144,6 +145,41 @@ TEST_F(OrderPlace, LayoutChangesReplaceTheInventoryOnlyWhileNoOrderExists) {
   app().publish_event(s.event);
   EXPECT_EQ(count(), "5");
   EXPECT_EQ(seat_state(s.event, kept[0].id), "LOCKED");
+}
+
+// A layout change that meets a hold in flight (its seats locked and updated, its order not
+// written yet: order_place's order of work, played here by SQL) waits for the hold, then
+// sees its order and keeps the old seats. The hold's order row shares the session row
+// through its foreign key; the catalog used to lock that row FOR UPDATE, so each waited
+// for the other until the deadlock detector aborted one of them after a second.
+TEST_F(OrderPlace, ALayoutChangeWaitsForAHoldInFlightAndKeepsItsSeats) {
+  auto s = published_event(3);
+  const std::string session = s.event.session_id, seat = s.event.seats[0].id, order = new_uuid();
+  const std::string the_seat = " WHERE session_id = '" + session + "' AND seat_id = '" + seat + "'";
+  SqlSession hold(app().app().database_url("order"));
+  hold.run("BEGIN");
+  hold.run("SELECT 1 FROM seats" + the_seat + " FOR UPDATE");
+  hold.run("UPDATE seats SET state = 'LOCKED', order_id = '" + order + "'" + the_seat);
+  TestEvent changed = s.event;
+  changed.seats = TestEvent::make(s.owner.id, 5).seats;  // a new layout, new seat ids
+  for (auto& x : changed.seats) x.tier_id = changed.tiers[0].id;
+  changed.version = 2;
+  app().publish("ticketly.catalog.events", changed.id, changed.snapshot());
+  const std::string catalog_waits =
+      "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' "
+      "AND query LIKE '%seats%'";
+  ASSERT_TRUE(wait_until([&] { return app().scalar(catalog_waits) != "0"; }, std::chrono::seconds(10)));
+  // The order row must not wait for the catalog (a deadlock check would take a second).
+  hold.run("SET lock_timeout = '300ms'");
+  hold.run("INSERT INTO orders (id, user_id, event_id, organization_id, session_id, seat_ids, items, subtotal, "
+           "price, created_at, expires_at) VALUES ('" + order + "', 'someone', '" + s.event.id + "', '" +
+           s.event.organization_id + "', '" + session + "', ARRAY['" + seat +
+           "']::uuid[], '[]', 100000, 100000, now(), now() + interval '1 hour')");
+  hold.run("COMMIT");
+  const std::string version = "SELECT version FROM catalog_events WHERE id = '" + s.event.id + "'";
+  ASSERT_TRUE(wait_until([&] { return app().scalar(version) == "2"; }, std::chrono::seconds(10)));
+  EXPECT_EQ(app().scalar("SELECT count(*) FROM seats WHERE session_id = '" + session + "'"), "3");
+  EXPECT_EQ(seat_state(s.event, seat), "LOCKED");
 }
 
 TEST_F(OrderPlace, SecondHoldOnATakenSeatIs409AndHoldsNothing) {
