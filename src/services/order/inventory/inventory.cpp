@@ -41,6 +41,14 @@ std::shared_ptr<const SessionCatalog> make_catalog(const Uuid& session_id, store
   return c;
 }
 
+namespace {
+
+SessionInventory::LockedStates locked_states(const ReleaseLog::Load& load, const Uuid& session_id) {
+  return load.raced(session_id) ? SessionInventory::LockedStates::MayBeStale : SessionInventory::LockedStates::Current;
+}
+
+}  // namespace
+
 struct Inventory::State : std::enable_shared_from_this<Inventory::State> {
   State(db::Database& db, runtime::IoPool& io, FenceOptions fence)
       : db(db), io(io), fence(fence), instance(Uuid::random()), timer(io.context(0)) {}
@@ -55,6 +63,7 @@ struct Inventory::State : std::enable_shared_from_this<Inventory::State> {
   // Sessions being loaded now, with the requests waiting for that load: at a sale's start
   // a thousand requests arrive for a session nobody has loaded, and one load serves them.
   std::unordered_map<Uuid, std::vector<std::shared_ptr<Wakeup>>> loading;
+  ReleaseLog releases;
   std::atomic<bool> started{false}, stopping{false};
   std::promise<void> finished;
   // Background loads (preload) in flight; stop() waits for none.
@@ -82,11 +91,12 @@ struct Inventory::State : std::enable_shared_from_this<Inventory::State> {
       // but keep going untrusted on any database refusal).
       spdlog::warn("order inventory: fence of session {} not acquired: {}", id.str(), e.what());
     }
+    const ReleaseLog::Load reading(releases);
     auto rows = co_await store::load_session(db, id);
     if (!rows) co_return nullptr;
     auto catalog = make_catalog(id, *rows);
     if (!inv) inv = std::make_shared<SessionInventory>(id);
-    inv->reset(catalog, rows->seats);
+    inv->reset(catalog, rows->seats, locked_states(reading, id));
     // Without the fence: untrusted, and under no epoch a later renewal could match.
     inv->trust_until(epoch ? trust_end(t0) : SteadyTime{}, epoch.value_or(0));
     co_return inv;
@@ -130,10 +140,11 @@ struct Inventory::State : std::enable_shared_from_this<Inventory::State> {
       const auto t1 = SteadyClock::now();
       auto epoch = co_await acquire_fence(db, id, instance, fence.lease);
       if (!epoch) continue;
+      const ReleaseLog::Load reading(releases);
       auto states = co_await store::load_seat_states(db, id);
       auto catalog = inv->catalog();
       if (!catalog) continue;
-      inv->reset(catalog, states);
+      inv->reset(catalog, states, locked_states(reading, id));
       inv->trust_until(trust_end(t1), *epoch);
     }
   }
@@ -251,13 +262,16 @@ void Inventory::preload(const Uuid& session_id) {
   asio::co_spawn(s.io.context(0), State::preload(state_, session_id), done);
 }
 
+ReleaseLog& Inventory::releases() { return state_->releases; }
+
 asio::awaitable<void> Inventory::refresh(const Uuid& session_id) {
   auto inv = state_->find(session_id);
   if (!inv) co_return;
+  const ReleaseLog::Load reading(state_->releases);
   auto rows = co_await store::load_session(state_->db, session_id);
   if (!rows) co_return;
   auto catalog = make_catalog(session_id, *rows);
-  inv->reset(catalog, rows->seats);
+  inv->reset(catalog, rows->seats, locked_states(reading, session_id));
 }
 
 void Inventory::start() {

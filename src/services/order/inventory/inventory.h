@@ -9,6 +9,7 @@
 #include "platform/db/database.h"
 #include "platform/runtime/io_pool.h"
 #include "services/order/inventory/fence.h"
+#include "services/order/inventory/release_log.h"
 #include "services/order/inventory/session_inventory.h"
 
 namespace ticketly::order::inventory {
@@ -37,6 +38,10 @@ class Inventory {
   void preload(const Uuid& session_id);
   // Re-reads catalog and seat states of a loaded session (after a snapshot changed it).
   asio::awaitable<void> refresh(const Uuid& session_id);
+
+  // This process's releases in progress: a release holds a ReleaseLog::Scope from before
+  // it marks seats Free until it has committed, so that no load undoes those marks.
+  ReleaseLog& releases();
 
   // Starts / stops the fence loop (after the workers run / before they stop).
   void start();

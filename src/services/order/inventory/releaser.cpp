@@ -40,6 +40,9 @@ struct Releaser::State {
     for (const auto& c : candidates) sessions.push_back(c.session_id);
     auto allowed = co_await release_step(tx, sessions, inventory.instance());
     std::sort(allowed.begin(), allowed.end());
+    // Until this transaction has committed (the COMMIT goes with the last statement below),
+    // loads do not trust the LOCKED states they read in these sessions.
+    const ReleaseLog::Scope releasing(inventory.releases(), allowed);
     std::vector<Uuid> ids;
     for (const auto& c : candidates) {
       if (!std::binary_search(allowed.begin(), allowed.end(), c.session_id)) continue;

@@ -18,14 +18,15 @@ Mark* SessionInventory::mark_ptr(const Uuid& seat_id) {
   return it == catalog_->index.end() ? nullptr : &marks_[it->second];
 }
 
-void SessionInventory::reset(std::shared_ptr<const SessionCatalog> catalog, const std::vector<store::SeatRow>& states) {
+void SessionInventory::reset(std::shared_ptr<const SessionCatalog> catalog, const std::vector<store::SeatRow>& states,
+                             LockedStates locked) {
   std::vector<Mark> marks(catalog->seats.size(), Mark::Free);
   for (const auto& row : states) {
     auto it = catalog->index.find(row.seat_id);
     if (it == catalog->index.end()) continue;
     if (row.state == "BOOKED") {
       marks[it->second] = Mark::Booked;
-    } else if (row.state == "LOCKED") {
+    } else if (row.state == "LOCKED" && locked == LockedStates::Current) {
       marks[it->second] = Mark::Locked;
     }
   }

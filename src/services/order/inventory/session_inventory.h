@@ -13,7 +13,8 @@
 //    step (fence.h) first. While this process holds the session's fence, no OTHER process
 //    can release a seat of the session (the fence step waits for the fence to lapse, and
 //    our trust ends before it does, measured from before the renewal was sent). Our own
-//    releases turn the seats Free before they commit. Every Locked mark therefore stays
+//    releases turn the seats Free before they commit, and a load that overlapped one
+//    installs no Locked mark (release_log.h). Every Locked mark therefore stays
 //    true while `trusted()`; when trust lapses, Locked is not a reason to reject — the
 //    database decides. Marks learned before the fence was (re)acquired are replaced by a
 //    load made after it (reset()); an answer that raced a reset is not trusted
@@ -90,8 +91,12 @@ class SessionInventory {
   std::shared_ptr<const SessionCatalog> catalog() const;
 
   // Installs a catalog and the seat states read from the database after it. Claiming
-  // marks survive (their requests are still out); everything else takes the loaded state.
-  void reset(std::shared_ptr<const SessionCatalog> catalog, const std::vector<store::SeatRow>& states);
+  // marks survive (their requests are still out); everything else takes the loaded state,
+  // except that LOCKED states read while a release of ours was under way (release_log.h)
+  // become Free: the database decides those seats, and its answers mark them again.
+  enum class LockedStates { Current, MayBeStale };
+  void reset(std::shared_ptr<const SessionCatalog> catalog, const std::vector<store::SeatRow>& states,
+             LockedStates locked);
 
   // Single flight per seat: marks the seats Claiming, or says why not. (Requests of one
   // user are not serialised here: the pending-order limit is enforced in the hold's

@@ -385,5 +385,42 @@ TEST_F(OrderPlace, AFenceHandedOverByAReleaseIsNotTrustedWithoutAReload) {
   EXPECT_EQ(held_again.status, 201) << held_again.body;
 }
 
+// A load of seat states that overlaps a release of this process must not undo it. Here the
+// owner's cancel is held up inside its transaction (after it marked the seat Free in memory,
+// before it commits) while a new catalog version makes the service re-read the session: the
+// re-read still sees the seat LOCKED. Once the cancel commits, the seat is free and the next
+// buyer gets it; installing the LOCKED state read during the release refused it (409) from
+// memory for as long as the fence stayed this process's.
+TEST_F(OrderPlace, AReloadDuringOurOwnReleaseDoesNotRestoreTheReleasedHold) {
+  auto s = published_event(3);
+  const std::string x = s.event.seats[0].id;
+  auto first = app().new_user(), second = app().new_user();
+  auto held = app().place(first.token, s.event, {x});
+  ASSERT_EQ(held.status, 201) << held.body;
+  const std::string order = held.json()["order_id"];
+  SqlSession blocker(app().app().database_url("order"));
+  blocker.run("BEGIN");
+  blocker.run("SELECT 1 FROM orders WHERE id = '" + order + "' FOR UPDATE");
+  HttpResult cancelled;
+  std::thread cancel([&] {
+    cancelled = http_request(app().port(), "DELETE", "/api/order/" + order, "", bearer(first.token));
+  });
+  const std::string cancel_waits =
+      "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'";
+  const bool waiting = wait_until([&] { return app().scalar(cancel_waits) != "0"; }, std::chrono::seconds(10));
+  // A new version of the event: the service re-reads the session (Inventory::refresh).
+  if (waiting) {
+    s.event.version = 2;
+    app().publish_event(s.event);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the refresh runs after the apply
+  }
+  blocker.run("COMMIT");
+  cancel.join();
+  ASSERT_TRUE(waiting) << "the cancel never waited for the blocked order row";
+  ASSERT_EQ(cancelled.status, 200) << cancelled.body;
+  auto again = app().place(second.token, s.event, {x});
+  EXPECT_EQ(again.status, 201) << again.body;
+}
+
 }  // namespace
 }  // namespace ticketly::testing

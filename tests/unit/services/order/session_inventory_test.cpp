@@ -20,7 +20,7 @@ struct Fixture {
       c->seats.push_back(Seat{ids.back(), std::to_string(i), Uuid::random(), Money::minor(100)});
     }
     inv = std::make_shared<SessionInventory>(c->session_id);
-    inv->reset(c, {});
+    inv->reset(c, {}, SessionInventory::LockedStates::Current);
   }
 };
 
@@ -73,6 +73,22 @@ TEST(OrderSessionInventory, UnknownSeatIsStale) {
   Fixture f(1);
   std::vector<Uuid> x{Uuid::random()};
   EXPECT_EQ(f.inv->try_claim(x, "u1", SteadyClock::now()).kind, ClaimResult::Kind::Stale);
+}
+
+// A load that raced one of our releases must not install the LOCKED states it read: the
+// release has already marked those seats Free, and a stale Locked mark would refuse a free
+// seat from memory for as long as the fence stays ours.
+TEST(OrderSessionInventory, LockedStatesThatMayBeStaleAreLeftToTheDatabase) {
+  Fixture f(3);
+  auto catalog = f.inv->catalog();
+  const std::vector<store::SeatRow> states{
+      {f.ids[0], "0", Uuid::random(), Money::minor(100), "LOCKED", Uuid::random()},
+      {f.ids[1], "1", Uuid::random(), Money::minor(100), "BOOKED", Uuid::random()}};
+  f.inv->reset(catalog, states, SessionInventory::LockedStates::MayBeStale);
+  EXPECT_EQ(f.inv->mark_of(f.ids[0]), Mark::Free);
+  EXPECT_EQ(f.inv->mark_of(f.ids[1]), Mark::Booked);  // final: never stale
+  f.inv->reset(catalog, states, SessionInventory::LockedStates::Current);
+  EXPECT_EQ(f.inv->mark_of(f.ids[0]), Mark::Locked);
 }
 
 }  // namespace
