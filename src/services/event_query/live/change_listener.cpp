@@ -48,6 +48,15 @@ void apply_payload(ChangeListener::State& s, const std::string& payload) {
     }
     s.catalog.invalidate_all();
     s.seat_maps.invalidate_all();
+  } else if (kind == "m") {
+    if (auto it = j.find("ss"); it != j.end() && it->is_array()) {
+      for (const auto& id : *it) {
+        if (!id.is_string()) continue;
+        const std::string session = id.get<std::string>();
+        s.seat_maps.invalidate(seat_map_key(session));
+        s.hub.resync(session);
+      }
+    }
   } else if (kind == "s") {
     const std::string session = j.value("s", "");
     const std::string status = j.value("st", "");

@@ -7,6 +7,14 @@
 
 namespace ticketly::event_query {
 
+namespace {
+
+http::SseEvent resync_event(const std::string& session_id) {
+  return http::SseEvent{"RESYNC", json::Json{{"sessionId", session_id}}.dump(), ""};
+}
+
+}  // namespace
+
 SeatHub::SeatHub(SeatHubOptions options) : options_(options) {}
 
 SeatHub::~SeatHub() { close_all(); }
@@ -36,7 +44,7 @@ std::shared_ptr<http::SseStream> SeatHub::subscribe(const std::string& session_i
   sse.max_queued_bytes = options_.queue_bytes_per_subscriber;
   sse.socket_send_buffer = options_.socket_buffer_per_subscriber;
   sse.heartbeat = options_.heartbeat;
-  sse.overflow_event = http::SseEvent{"RESYNC", json::Json{{"sessionId", session_id}}.dump(), ""};
+  sse.overflow_event = resync_event(session_id);
   auto stream = std::make_shared<http::SseStream>(sse);
   {
     auto& shard = shard_of(session_id);
@@ -89,6 +97,12 @@ std::size_t SeatHub::publish(const std::string& session_id, std::string_view sta
   return n;
 }
 
+std::size_t SeatHub::resync(const std::string& session_id) {
+  auto streams = streams_of(session_id);
+  for (auto& s : streams) s->push(resync_event(session_id));
+  return streams.size();
+}
+
 void SeatHub::resync_all() {
   for (auto& shard : shards_) {
     std::vector<std::pair<std::string, std::shared_ptr<http::SseStream>>> streams;
@@ -98,7 +112,7 @@ void SeatHub::resync_all() {
         for (auto& [_, s] : subs) streams.emplace_back(sid, s);
       }
     }
-    for (auto& [sid, s] : streams) s->push(http::SseEvent{"RESYNC", json::Json{{"sessionId", sid}}.dump(), ""});
+    for (auto& [sid, s] : streams) s->push(resync_event(sid));
   }
 }
 

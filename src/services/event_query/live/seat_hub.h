@@ -40,6 +40,9 @@ class SeatHub {
   std::size_t publish(const std::string& session_id, std::string_view status, const std::vector<std::string>& seat_ids);
   // Tells every subscriber to re-fetch its map (changes may have been missed).
   void resync_all();
+  // Tells the session's subscribers to re-fetch its map (its layout or tiers changed).
+  // Returns how many streams it was queued on.
+  std::size_t resync(const std::string& session_id);
   // Ends every stream (shutdown).
   void close_all();
 

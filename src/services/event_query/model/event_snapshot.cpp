@@ -3,6 +3,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "platform/crypto/crypto.h"
 #include "services/event_query/model/json_fields.h"
 
 namespace ticketly::event_query {
@@ -44,8 +45,18 @@ std::string canonical_session_status(std::string status) {
   return status;
 }
 
-SessionRow parse_session(const json::Json& s, const std::map<Uuid, std::int64_t>& tier_prices) {
+// What the session's seating map shows besides live seat status: its layout and the
+// event's tiers (views::seating_map). Hashed, since only equality matters.
+std::string map_fingerprint(const json::Json& session, const std::string& tiers_text) {
+  const json::Json* layout = fields::find(session, "layoutData");
+  const std::string layout_text = layout ? layout->dump() : std::string("null");
+  return crypto::hex_encode(crypto::sha256(tiers_text + '\n' + layout_text)).substr(0, 32);
+}
+
+SessionRow parse_session(const json::Json& s, const std::map<Uuid, std::int64_t>& tier_prices,
+                         const std::string& tiers_text) {
   SessionRow row;
+  row.map_hash = map_fingerprint(s, tiers_text);
   row.id = fields::uuid(s, "id");
   row.start_time = fields::time(s, "startTime");
   row.end_time = fields::opt_time(s, "endTime");
@@ -106,7 +117,11 @@ EventSnapshot parse_event_snapshot(const json::Json& payload) {
   for (const auto& t : fields::array(*event, "tiers")) {
     tier_prices[fields::uuid(t, "id")] = fields::cents(fields::opt_number(t, "price").value_or(0));
   }
-  for (const auto& s : fields::array(*event, "sessions")) snap.sessions.push_back(parse_session(s, tier_prices));
+  const json::Json* tiers = fields::find(*event, "tiers");
+  const std::string tiers_text = tiers ? tiers->dump() : std::string("null");
+  for (const auto& s : fields::array(*event, "sessions")) {
+    snap.sessions.push_back(parse_session(s, tier_prices, tiers_text));
+  }
   // The views read these later; a malformed one must fail here (dead letter), not there.
   for (const auto& d : fields::array(*event, "discounts")) {
     fields::opt_time(d, "activeFrom");

@@ -26,6 +26,9 @@ struct SessionRow {
   std::int64_t capacity = 0;  // sellable seats: with a tier and not RESERVED in the layout
   // The tiers this session's seats are sold in, with their prices (minor units).
   std::vector<std::pair<Uuid, std::int64_t>> prices;
+  // Fingerprint of what its seating map shows besides live status (layout, the event's
+  // tiers): subscribers of its seat-status stream re-fetch the map when it changes.
+  std::string map_hash;
 };
 
 struct CategoryRef {

@@ -34,16 +34,18 @@ ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, deleted = true, statu
 WHERE eq_events.version < EXCLUDED.version
 RETURNING id)sql"};
 
-constexpr db::Statement kDeleteSessions{"eq.delete_sessions", "DELETE FROM eq_sessions WHERE event_id = $1"};
+// Returns what was there, so the snapshot can tell which sessions' maps it changes.
+constexpr db::Statement kDeleteSessions{"eq.delete_sessions",
+                                        "DELETE FROM eq_sessions WHERE event_id = $1 RETURNING id, map_hash"};
 
 constexpr db::Statement kInsertSession{"eq.insert_session", R"sql(
 INSERT INTO eq_sessions (id, event_id, start_time, end_time, sales_start_time, status, session_type,
-                         latitude, longitude, capacity)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                         latitude, longitude, capacity, map_hash)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 ON CONFLICT (id) DO UPDATE SET event_id = EXCLUDED.event_id, start_time = EXCLUDED.start_time,
   end_time = EXCLUDED.end_time, sales_start_time = EXCLUDED.sales_start_time, status = EXCLUDED.status,
   session_type = EXCLUDED.session_type, latitude = EXCLUDED.latitude, longitude = EXCLUDED.longitude,
-  capacity = EXCLUDED.capacity)sql"};
+  capacity = EXCLUDED.capacity, map_hash = EXCLUDED.map_hash)sql"};
 
 constexpr db::Statement kInsertPrices{"eq.insert_prices", R"sql(
 INSERT INTO eq_session_prices (session_id, tier_id, price_cents)
@@ -100,6 +102,17 @@ std::string catalog_change_payload(std::string_view event_id) {
   return json::Json{{"k", "c"}, {"e", event_id}}.dump();
 }
 
+std::vector<std::string> map_change_payloads(const std::vector<std::string>& session_ids) {
+  constexpr std::size_t kPerChunk = 150;  // < 8000 bytes, as for seats
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < session_ids.size(); i += kPerChunk) {
+    json::Json ids = json::Json::array();
+    for (std::size_t j = i; j < session_ids.size() && j < i + kPerChunk; ++j) ids.push_back(session_ids[j]);
+    out.push_back(json::Json{{"k", "m"}, {"ss", std::move(ids)}}.dump());
+  }
+  return out;
+}
+
 std::vector<std::string> seat_change_payloads(std::string_view session_id, std::string_view status, std::int64_t seq,
                                               const std::vector<std::string>& seat_ids) {
   // NOTIFY payloads must stay under 8000 bytes; a UUID costs 39 in the list.
@@ -135,8 +148,12 @@ asio::awaitable<void> Projector::apply_event_message(const json::Json& payload) 
     auto tx = [&](db::Connection& c) -> asio::awaitable<void> {
       auto r = co_await c.execute(kTombstoneEvent, id, version);
       if (r.empty()) co_return;  // stale
-      co_await c.execute(kDeleteSessions, id);
-      co_await c.execute(kNotify, catalog_change_payload(id.str()));
+      auto gone = co_await c.execute(kDeleteSessions, id);
+      std::vector<std::string> payloads{catalog_change_payload(id.str())};
+      std::vector<std::string> sessions;
+      for (auto row : gone) sessions.push_back(row.get<Uuid>(0).str());
+      for (auto& p : map_change_payloads(sessions)) payloads.push_back(std::move(p));
+      co_await c.execute(kNotifyAll, payloads);
     };
     co_await db_.transaction(tx);
     co_return;
@@ -153,10 +170,17 @@ asio::awaitable<void> Projector::apply_event_message(const json::Json& payload) 
     if (snap.category) {
       co_await c.execute(kSeedCategory, snap.category->id, snap.category->name, snap.category->parent_id);
     }
-    co_await c.execute(kDeleteSessions, snap.id);
+    auto before = co_await c.execute(kDeleteSessions, snap.id);
+    std::map<Uuid, std::string> old_maps;  // session -> map fingerprint
+    for (auto row : before) old_maps.emplace(row.get<Uuid>(0), row.get<std::string>(1));
+    std::vector<std::string> changed_maps;
     for (const auto& s : snap.sessions) {
+      if (auto it = old_maps.find(s.id); it != old_maps.end()) {
+        if (it->second != s.map_hash) changed_maps.push_back(s.id.str());
+        old_maps.erase(it);
+      }
       co_await c.execute(kInsertSession, s.id, snap.id, s.start_time, s.end_time, s.sales_start_time, s.status,
-                         s.session_type, s.latitude, s.longitude, s.capacity);
+                         s.session_type, s.latitude, s.longitude, s.capacity, s.map_hash);
       if (s.prices.empty()) continue;
       std::vector<Uuid> tiers;
       std::vector<std::int64_t> prices;
@@ -166,7 +190,12 @@ asio::awaitable<void> Projector::apply_event_message(const json::Json& payload) 
       }
       co_await c.execute(kInsertPrices, s.id, tiers, prices);
     }
-    co_await c.execute(kNotify, catalog_change_payload(snap.id.str()));
+    for (const auto& [removed, _] : old_maps) changed_maps.push_back(removed.str());
+    // Only sessions whose map changed: a status flip (the sale opening) must not send every
+    // watcher of a 10,000-seat map to fetch it again at the same moment.
+    std::vector<std::string> payloads{catalog_change_payload(snap.id.str())};
+    for (auto& p : map_change_payloads(changed_maps)) payloads.push_back(std::move(p));
+    co_await c.execute(kNotifyAll, payloads);
   };
   co_await db_.transaction(tx);
 }

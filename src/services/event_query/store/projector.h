@@ -63,6 +63,9 @@ class Projector {
 
 // NOTIFY payloads (each < 8000 bytes: seat lists are split).
 std::string catalog_change_payload(std::string_view event_id);
+// Sessions whose seating map changed other than by seat status (layout, tiers, removal):
+// their stream subscribers get RESYNC.
+std::vector<std::string> map_change_payloads(const std::vector<std::string>& session_ids);
 // A seat change's payloads carry its `seq`: PostgreSQL delivers identical payloads of one
 // transaction only once, and a batch may lock, release and lock the same seats again.
 std::vector<std::string> seat_change_payloads(std::string_view session_id, std::string_view status, std::int64_t seq,

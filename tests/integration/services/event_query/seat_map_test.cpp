@@ -259,6 +259,82 @@ TEST_F(EventQuerySeatMap, StreamsAreCappedPerClientAndFreedOnDisconnect) {
   EXPECT_TRUE(wait_until([&] { return subscribers() == 0; }, std::chrono::seconds(5))) << subscribers();
 }
 
+// Catalog changes reach stream subscribers only where the seating map changed. A status
+// change (the sale opening) sends nothing: 10,000 watchers re-fetching a 300 KB map at
+// once is what a sale's opening must not cause. A tier's new price changes every map of
+// the event; a removed session's and a deleted event's subscribers must learn too.
+TEST_F(EventQuerySeatMap, CatalogChangesSendResyncOnlyToSessionsWhoseMapChanged) {
+  ASSERT_TRUE(wait_until([&] { return subscribers() == 0; }, std::chrono::seconds(5)));  // 3 streams per client
+  EventBuilder event, other_event;
+  const BuiltSession a = event.session(), b = event.session(), other = other_event.session();
+  bus_->event(event.snapshot(1));
+  bus_->event(other_event.snapshot(1));
+  for (const auto* s : {&a, &b, &other}) {
+    ASSERT_EQ(poll_get(port(), map_path(s->id), [](const HttpResult& r) { return r.status == 200; }).status, 200);
+  }
+  struct Stream {
+    std::unique_ptr<TestConnection> connection;
+    std::string buffer;
+    std::string next(std::size_t n = 1) {  // the next named event (heartbeats skipped)
+      auto events = read_events(*connection, n, buffer);
+      return events.size() == n ? events.back().first : "(none)";
+    }
+  };
+  auto open = [&](const BuiltSession& s) {
+    Stream out{std::make_unique<TestConnection>(port()), ""};
+    out.connection->send_raw(stream_request(s.id));
+    std::string head = out.connection->read_until("\r\n\r\n", std::chrono::seconds(5));
+    EXPECT_NE(head.find(" 200 "), std::string::npos) << head;
+    out.buffer = head.substr(head.find("\r\n\r\n") + 4);
+    return out;
+  };
+  Stream to_a = open(a), to_b = open(b), to_other = open(other);
+  auto applied = [&](std::int64_t before, std::int64_t n) {
+    ASSERT_TRUE(wait_handled(port(), "ticketly.catalog.events", before + n));
+  };
+  std::int64_t seq = 0;
+  std::map<std::string, std::size_t> changed;  // a new seat each time: an unchanged status is not news
+  auto seat_change = [&](const BuiltSession& s) {
+    const std::string& seat = s.seat_ids.at(changed[s.id]++);
+    bus_->seats(seat_status_message(s.id, {seat}, "LOCKED", ++seq, Uuid::random().str()));
+  };
+
+  // Statuses and dates: no RESYNC; the next thing each stream sees is a seat change.
+  auto before = handled_messages(port(), "ticketly.catalog.events");
+  event.event()["sessions"][0]["status"] = "SOLD_OUT";
+  event.event()["sessions"][1]["salesStartTime"] = "2026-01-01T00:00:00Z";
+  bus_->event(event.snapshot(2));
+  applied(before, 1);
+  seat_change(a);
+  seat_change(b);
+  EXPECT_EQ(to_a.next(), "LOCKED");
+  EXPECT_EQ(to_b.next(), "LOCKED");
+
+  // A tier's price: both sessions of the event, not the other event's.
+  before = handled_messages(port(), "ticketly.catalog.events");
+  event.event()["tiers"][0]["price"] = 1.0;
+  bus_->event(event.snapshot(3));
+  applied(before, 1);
+  seat_change(other);
+  EXPECT_EQ(to_a.next(), "RESYNC");
+  EXPECT_EQ(to_b.next(), "RESYNC");
+  EXPECT_EQ(to_other.next(), "LOCKED");
+
+  // A session removed: its subscribers only (its map is gone now: 404).
+  before = handled_messages(port(), "ticketly.catalog.events");
+  event.event()["sessions"].erase(1);
+  bus_->event(event.snapshot(4));
+  applied(before, 1);
+  EXPECT_EQ(to_b.next(), "RESYNC");
+  EXPECT_EQ(http_request(port(), "GET", map_path(b.id)).status, 404);
+  seat_change(a);
+  EXPECT_EQ(to_a.next(), "LOCKED");
+
+  // The event deleted.
+  bus_->event(event.deleted(5));
+  EXPECT_EQ(to_a.next(), "RESYNC");
+}
+
 TEST_F(EventQuerySeatMap, StreamForUnknownSessionIs404) {
   auto r = http_request(port(), "GET", "/api/event-query/v1/sse/sessions/" + Uuid::random().str() + "/seat-status");
   EXPECT_EQ(r.status, 404);

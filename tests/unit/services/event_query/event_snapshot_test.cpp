@@ -68,6 +68,27 @@ TEST(EventQuerySnapshot, OnlyTiersUsedBySeatsArePricedForASession) {
   EXPECT_EQ(snap.sessions[0].capacity, 5);
 }
 
+// The map fingerprint changes with what the seating map shows (layout, tiers), not with a
+// session's status or dates: the sale opening must not send every watcher to re-fetch.
+TEST(EventQuerySnapshot, TheMapFingerprintFollowsLayoutAndTiersOnly) {
+  EventBuilder b;
+  b.session();
+  b.session();
+  auto hash = [&](std::size_t i) { return parse_event_snapshot(b.snapshot(1)).sessions.at(i).map_hash; };
+  const std::string first = hash(0), second = hash(1);
+  EXPECT_FALSE(first.empty());
+  EXPECT_NE(first, second);  // other seats
+  b.event()["sessions"][0]["status"] = "SOLD_OUT";
+  b.event()["sessions"][0]["salesStartTime"] = "2026-01-01T00:00:00Z";
+  b.event()["title"] = "Renamed";
+  EXPECT_EQ(hash(0), first);
+  b.event()["tiers"][0]["price"] = 1.0;
+  EXPECT_NE(hash(0), first);  // the map shows tier prices
+  const std::string repriced = hash(0);
+  b.event()["sessions"][0]["layoutData"]["layout"]["blocks"][0]["name"] = "Orchestra pit";
+  EXPECT_NE(hash(0), repriced);
+}
+
 TEST(EventQuerySnapshot, RejectsPayloadsThatBreakTheContract) {
   EventBuilder b;
   auto missing_version = b.snapshot(1);

@@ -47,6 +47,19 @@ TEST(EventQuerySeatHub, SlowSubscriberGetsResyncWithoutAffectingOthers) {
   EXPECT_NE(bytes.find("seat8"), std::string::npos);  // what came after the overflow is still delivered
 }
 
+TEST(EventQuerySeatHub, ResyncReachesOnlyTheSessionsSubscribers) {
+  SeatHub hub(SeatHubOptions{});
+  auto a = hub.subscribe("s1", "10.0.0.1");
+  auto b = hub.subscribe("s1", "10.0.0.2");
+  auto other = hub.subscribe("s2", "10.0.0.1");
+  EXPECT_EQ(hub.resync("s1"), 2u);
+  EXPECT_EQ(hub.resync("nobody"), 0u);
+  const std::string expected = "event: RESYNC\ndata: {\"sessionId\":\"s1\"}\n\n";
+  EXPECT_EQ(a->take().bytes, expected);
+  EXPECT_EQ(b->take().bytes, expected);
+  EXPECT_EQ(other->take().bytes, "");
+}
+
 TEST(EventQuerySeatHub, CapsStreamsPerClientAndReleasesThemOnClose) {
   SeatHubOptions o;
   o.max_per_client = 2;
@@ -172,6 +185,21 @@ TEST(EventQueryGzip, AcceptEncodingNegotiation) {
   EXPECT_FALSE(accepts_gzip("gzip;q=0"));
   EXPECT_FALSE(accepts_gzip("gzip;q=0.000"));
   EXPECT_FALSE(accepts_gzip("x-gzip-not"));
+}
+
+TEST(EventQueryProjector, MapChangePayloadsNameEverySessionUnderTheNotifyLimit) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 400; ++i) ids.push_back(Uuid::random().str());
+  auto payloads = map_change_payloads(ids);
+  std::vector<std::string> named;
+  for (const auto& p : payloads) {
+    EXPECT_LT(p.size(), 8000u);
+    auto j = json::Json::parse(p);
+    EXPECT_EQ(j["k"], "m");
+    for (const auto& id : j["ss"]) named.push_back(id.get<std::string>());
+  }
+  EXPECT_EQ(named, ids);
+  EXPECT_TRUE(map_change_payloads({}).empty());
 }
 
 }  // namespace
