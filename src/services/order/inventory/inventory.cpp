@@ -253,6 +253,8 @@ void Inventory::preload(const Uuid& session_id) {
         std::rethrow_exception(error);
       } catch (const std::exception& e) {
         spdlog::warn("order inventory: preloading session {} failed: {}", session_id.str(), e.what());
+      } catch (...) {  // a completion handler must not throw: it would end the worker
+        spdlog::warn("order inventory: preloading session {} failed (non-standard exception)", session_id.str());
       }
     }
     std::lock_guard lock(self->preload_mu);
