@@ -13,6 +13,7 @@
 #include "platform/json/json.h"
 #include "platform/types/time.h"
 #include "support/http_client.h"
+#include "support/metrics_support.h"
 #include "support/test_app.h"
 
 namespace ticketly::testing {

@@ -72,6 +72,11 @@ RebuildResult rebuild_read_model(const RebuildOptions& options) {
       }
     }
     consumer.stop();
+    // The replay had no old maps to compare with: every subscriber re-fetches its map now.
+    auto resync = [&database]() -> asio::awaitable<void> {
+      co_await database.query("SELECT pg_notify('event_query_changes', $1)", resync_all_payload());
+    };
+    asio::co_spawn(io.context(0), resync(), asio::use_future).get();
     const auto stats = consumer.stats();
     result.messages = stats.processed;
     result.dead_lettered = stats.dead_lettered;

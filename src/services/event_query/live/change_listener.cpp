@@ -48,6 +48,11 @@ void apply_payload(ChangeListener::State& s, const std::string& payload) {
     }
     s.catalog.invalidate_all();
     s.seat_maps.invalidate_all();
+  } else if (kind == "r") {
+    s.documents.invalidate_all();
+    s.catalog.invalidate_all();
+    s.seat_maps.invalidate_all();
+    s.hub.resync_all();
   } else if (kind == "m") {
     if (auto it = j.find("ss"); it != j.end() && it->is_array()) {
       for (const auto& id : *it) {

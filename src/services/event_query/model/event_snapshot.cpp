@@ -5,6 +5,7 @@
 
 #include "platform/crypto/crypto.h"
 #include "services/event_query/model/json_fields.h"
+#include "services/event_query/model/views.h"
 
 namespace ticketly::event_query {
 
@@ -46,17 +47,19 @@ std::string canonical_session_status(std::string status) {
 }
 
 // What the session's seating map shows besides live seat status: its layout and the
-// event's tiers (views::seating_map). Hashed, since only equality matters.
-std::string map_fingerprint(const json::Json& session, const std::string& tiers_text) {
+// event's tiers (views::seating_map), and whether it is shown at all (a public event).
+// Hashed, since only equality matters.
+std::string map_fingerprint(const json::Json& session, const std::string& tiers_text, bool shown) {
   const json::Json* layout = fields::find(session, "layoutData");
   const std::string layout_text = layout ? layout->dump() : std::string("null");
-  return crypto::hex_encode(crypto::sha256(tiers_text + '\n' + layout_text)).substr(0, 32);
+  return crypto::hex_encode(crypto::sha256((shown ? "shown\n" : "hidden\n") + tiers_text + '\n' + layout_text))
+      .substr(0, 32);
 }
 
 SessionRow parse_session(const json::Json& s, const std::map<Uuid, std::int64_t>& tier_prices,
-                         const std::string& tiers_text) {
+                         const std::string& tiers_text, bool shown) {
   SessionRow row;
-  row.map_hash = map_fingerprint(s, tiers_text);
+  row.map_hash = map_fingerprint(s, tiers_text, shown);
   row.id = fields::uuid(s, "id");
   row.start_time = fields::time(s, "startTime");
   row.end_time = fields::opt_time(s, "endTime");
@@ -120,7 +123,7 @@ EventSnapshot parse_event_snapshot(const json::Json& payload) {
   const json::Json* tiers = fields::find(*event, "tiers");
   const std::string tiers_text = tiers ? tiers->dump() : std::string("null");
   for (const auto& s : fields::array(*event, "sessions")) {
-    snap.sessions.push_back(parse_session(s, tier_prices, tiers_text));
+    snap.sessions.push_back(parse_session(s, tier_prices, tiers_text, views::is_public_status(snap.status)));
   }
   // The views read these later; a malformed one must fail here (dead letter), not there.
   for (const auto& d : fields::array(*event, "discounts")) {

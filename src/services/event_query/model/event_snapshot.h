@@ -27,7 +27,8 @@ struct SessionRow {
   // The tiers this session's seats are sold in, with their prices (minor units).
   std::vector<std::pair<Uuid, std::int64_t>> prices;
   // Fingerprint of what its seating map shows besides live status (layout, the event's
-  // tiers): subscribers of its seat-status stream re-fetch the map when it changes.
+  // tiers, whether the event is public at all): subscribers of its seat-status stream
+  // re-fetch the map when it changes.
   std::string map_hash;
 };
 

@@ -102,6 +102,8 @@ std::string catalog_change_payload(std::string_view event_id) {
   return json::Json{{"k", "c"}, {"e", event_id}}.dump();
 }
 
+std::string resync_all_payload() { return json::Json{{"k", "r"}}.dump(); }
+
 std::vector<std::string> map_change_payloads(const std::vector<std::string>& session_ids) {
   constexpr std::size_t kPerChunk = 150;  // < 8000 bytes, as for seats
   std::vector<std::string> out;
@@ -176,7 +178,9 @@ asio::awaitable<void> Projector::apply_event_message(const json::Json& payload) 
     std::vector<std::string> changed_maps;
     for (const auto& s : snap.sessions) {
       if (auto it = old_maps.find(s.id); it != old_maps.end()) {
-        if (it->second != s.map_hash) changed_maps.push_back(s.id.str());
+        // '' = stored before fingerprints existed: unknown, not changed (else the first
+        // snapshot after the upgrade, perhaps a sale's opening, would resync everyone).
+        if (!it->second.empty() && it->second != s.map_hash) changed_maps.push_back(s.id.str());
         old_maps.erase(it);
       }
       co_await c.execute(kInsertSession, s.id, snap.id, s.start_time, s.end_time, s.sales_start_time, s.status,

@@ -66,6 +66,8 @@ std::string catalog_change_payload(std::string_view event_id);
 // Sessions whose seating map changed other than by seat status (layout, tiers, removal):
 // their stream subscribers get RESYNC.
 std::vector<std::string> map_change_payloads(const std::vector<std::string>& session_ids);
+// Every cached response and every stream subscriber (after a rebuild of the read model).
+std::string resync_all_payload();
 // A seat change's payloads carry its `seq`: PostgreSQL delivers identical payloads of one
 // transaction only once, and a batch may lock, release and lock the same seats again.
 std::vector<std::string> seat_change_payloads(std::string_view session_id, std::string_view status, std::int64_t seq,

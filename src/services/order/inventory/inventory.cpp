@@ -41,14 +41,6 @@ std::shared_ptr<const SessionCatalog> make_catalog(const Uuid& session_id, store
   return c;
 }
 
-namespace {
-
-SessionInventory::LockedStates locked_states(const ReleaseLog::Load& load, const Uuid& session_id) {
-  return load.raced(session_id) ? SessionInventory::LockedStates::MayBeStale : SessionInventory::LockedStates::Current;
-}
-
-}  // namespace
-
 struct Inventory::State : std::enable_shared_from_this<Inventory::State> {
   State(db::Database& db, runtime::IoPool& io, FenceOptions fence)
       : db(db), io(io), fence(fence), instance(Uuid::random()), timer(io.context(0)) {}
@@ -79,9 +71,9 @@ struct Inventory::State : std::enable_shared_from_this<Inventory::State> {
 
   SteadyTime trust_end(SteadyTime t0) const { return t0 + fence.lease - fence.margin; }
 
-  // Acquires the fence and loads (or reloads) the session after it: Locked marks read now
-  // stay true while the fence is ours.
-  asio::awaitable<std::shared_ptr<SessionInventory>> load(const Uuid& id, std::shared_ptr<SessionInventory> inv) {
+  // Acquires the fence and loads the session after it: Locked marks read now stay true
+  // while the fence is ours. `reading` began before the read (release_log.h).
+  asio::awaitable<std::shared_ptr<SessionInventory>> load(const Uuid& id, const ReleaseLog::Load& reading) {
     const auto t0 = SteadyClock::now();
     std::optional<std::int64_t> epoch;
     try {
@@ -91,12 +83,11 @@ struct Inventory::State : std::enable_shared_from_this<Inventory::State> {
       // but keep going untrusted on any database refusal).
       spdlog::warn("order inventory: fence of session {} not acquired: {}", id.str(), e.what());
     }
-    const ReleaseLog::Load reading(releases);
     auto rows = co_await store::load_session(db, id);
     if (!rows) co_return nullptr;
     auto catalog = make_catalog(id, *rows);
-    if (!inv) inv = std::make_shared<SessionInventory>(id);
-    inv->reset(catalog, rows->seats, locked_states(reading, id));
+    auto inv = std::make_shared<SessionInventory>(id);
+    inv->reset(catalog, rows->seats, [&] { return reading.raced(id); });
     // Without the fence: untrusted, and under no epoch a later renewal could match.
     inv->trust_until(epoch ? trust_end(t0) : SteadyTime{}, epoch.value_or(0));
     co_return inv;
@@ -144,7 +135,7 @@ struct Inventory::State : std::enable_shared_from_this<Inventory::State> {
       auto states = co_await store::load_seat_states(db, id);
       auto catalog = inv->catalog();
       if (!catalog) continue;
-      inv->reset(catalog, states, locked_states(reading, id));
+      inv->reset(catalog, states, [&] { return reading.raced(id); });
       inv->trust_until(trust_end(t1), *epoch);
     }
   }
@@ -174,8 +165,9 @@ struct Inventory::State : std::enable_shared_from_this<Inventory::State> {
       // This request loads; the others wait for it.
       std::shared_ptr<SessionInventory> inv;
       std::exception_ptr error;
+      const ReleaseLog::Load reading(releases);
       try {
-        inv = co_await load(session_id, nullptr);
+        inv = co_await load(session_id, reading);
       } catch (...) {
         error = std::current_exception();
       }
@@ -185,6 +177,9 @@ struct Inventory::State : std::enable_shared_from_this<Inventory::State> {
         if (inv) {
           inv->touch(now);
           inv = sessions.emplace(session_id, inv).first->second;
+          // A release that ran before it could find this inventory (loaded() was empty)
+          // marked nothing Free in it; under `mu` no release or request can find it yet.
+          if (reading.raced(session_id)) inv->forget_locked();
         }
         if (auto it = loading.find(session_id); it != loading.end()) {
           waiters = std::move(it->second);
@@ -273,7 +268,7 @@ asio::awaitable<void> Inventory::refresh(const Uuid& session_id) {
   auto rows = co_await store::load_session(state_->db, session_id);
   if (!rows) co_return;
   auto catalog = make_catalog(session_id, *rows);
-  inv->reset(catalog, rows->seats, locked_states(reading, session_id));
+  inv->reset(catalog, rows->seats, [&] { return reading.raced(session_id); });
 }
 
 void Inventory::start() {

@@ -1,5 +1,7 @@
 #include "services/order/inventory/session_inventory.h"
 
+#include <algorithm>
+
 namespace ticketly::order::inventory {
 
 const Seat* SessionCatalog::seat(const Uuid& id) const {
@@ -19,18 +21,19 @@ Mark* SessionInventory::mark_ptr(const Uuid& seat_id) {
 }
 
 void SessionInventory::reset(std::shared_ptr<const SessionCatalog> catalog, const std::vector<store::SeatRow>& states,
-                             LockedStates locked) {
+                             const std::function<bool()>& locked_may_be_stale) {
   std::vector<Mark> marks(catalog->seats.size(), Mark::Free);
   for (const auto& row : states) {
     auto it = catalog->index.find(row.seat_id);
     if (it == catalog->index.end()) continue;
     if (row.state == "BOOKED") {
       marks[it->second] = Mark::Booked;
-    } else if (row.state == "LOCKED" && locked == LockedStates::Current) {
+    } else if (row.state == "LOCKED") {
       marks[it->second] = Mark::Locked;
     }
   }
   std::lock_guard lock(mu_);
+  if (locked_may_be_stale()) std::replace(marks.begin(), marks.end(), Mark::Locked, Mark::Free);
   if (catalog_) {
     for (std::size_t i = 0; i < marks_.size(); ++i) {
       if (marks_[i] != Mark::Claiming) continue;
@@ -43,6 +46,11 @@ void SessionInventory::reset(std::shared_ptr<const SessionCatalog> catalog, cons
   marks_ = std::move(marks);
   ++generation_;
   wake_all();  // waiters re-check against the new catalog
+}
+
+void SessionInventory::forget_locked() {
+  std::lock_guard lock(mu_);
+  std::replace(marks_.begin(), marks_.end(), Mark::Locked, Mark::Free);
 }
 
 ClaimResult SessionInventory::try_claim(std::span<const Uuid> seats, const std::string&, SteadyTime now) {

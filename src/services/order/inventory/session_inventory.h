@@ -31,6 +31,7 @@
 //
 // Thread-safe: one mutex per session, never held across a suspension.
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -92,11 +93,15 @@ class SessionInventory {
 
   // Installs a catalog and the seat states read from the database after it. Claiming
   // marks survive (their requests are still out); everything else takes the loaded state,
-  // except that LOCKED states read while a release of ours was under way (release_log.h)
-  // become Free: the database decides those seats, and its answers mark them again.
-  enum class LockedStates { Current, MayBeStale };
+  // except that LOCKED states become Free when `locked_may_be_stale()` says a release of
+  // ours overlapped the read (release_log.h): the database decides those seats, and its
+  // answers mark them again. It is asked under this inventory's lock, which mark_free
+  // takes too, so a release either came first (and is seen) or frees its seats after.
   void reset(std::shared_ptr<const SessionCatalog> catalog, const std::vector<store::SeatRow>& states,
-             LockedStates locked);
+             const std::function<bool()>& locked_may_be_stale);
+  // Every Locked mark becomes Free (ask the database): for a load published after a
+  // release that could not see it yet.
+  void forget_locked();
 
   // Single flight per seat: marks the seats Claiming, or says why not. (Requests of one
   // user are not serialised here: the pending-order limit is enforced in the hold's

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
 
 namespace ticketly::order::store {
@@ -26,9 +27,10 @@ constexpr db::Statement kDeleteEvent{"order.catalog.delete_event", R"sql(
 constexpr db::Statement kSessionHash{"order.catalog.session_hash",
                                      "SELECT layout_hash FROM sessions WHERE id = $1 FOR NO KEY UPDATE"};
 // A hold in flight has locked its seats but its order may not be visible yet: waiting for
-// the seats' locks first lets the has-orders check below see every committed hold.
-constexpr db::Statement kLockSeats{"order.catalog.lock_seats",
-                                   "SELECT count(*) FROM (SELECT 1 FROM seats WHERE session_id = $1 FOR UPDATE) l"};
+// the seats' locks lets a second has-orders check see every committed hold. In seat-id
+// order, as order_place locks them (sessions, too, are taken in id order).
+constexpr db::Statement kLockSeats{"order.catalog.lock_seats", R"sql(
+  SELECT count(*) FROM (SELECT 1 FROM seats WHERE session_id = $1 ORDER BY seat_id FOR UPDATE) l)sql"};
 constexpr db::Statement kUpsertSession{"order.catalog.upsert_session", R"sql(
   INSERT INTO sessions (id, event_id, organization_id, status, start_time, end_time, sales_start, layout_hash, removed)
   VALUES ($1, $2, $3, $4, $5::timestamptz, $6::timestamptz, $7::timestamptz, $8, false)
@@ -98,8 +100,13 @@ asio::awaitable<ApplyResult> apply_event(db::Connection& tx, const CatalogEvent&
     tier_ids.push_back(t.id);
     tier_prices.push_back(t.price.units());
   }
+  // In id order: the seats of several sessions are then locked in the order holds use.
+  std::vector<const CatalogSession*> sessions;
+  for (const auto& s : event.sessions) sessions.push_back(&s);
+  std::sort(sessions.begin(), sessions.end(), [](const auto* a, const auto* b) { return a->id < b->id; });
   std::vector<Uuid> session_ids;
-  for (const auto& s : event.sessions) {
+  for (const auto* session : sessions) {
+    const auto& s = *session;
     session_ids.push_back(s.id);
     auto previous = co_await tx.execute(kSessionHash, s.id);
     const std::string status = s.status;
@@ -110,8 +117,13 @@ asio::awaitable<ApplyResult> apply_event(db::Connection& tx, const CatalogEvent&
     co_await tx.execute(kUpsertSession, s.id, event.id, event.organization_id, status, start, end, sales, stored_hash);
     const bool changed = previous.empty() || stored_hash != s.layout_hash;
     if (changed) {
-      co_await tx.execute(kLockSeats, s.id);
-      const bool has_orders = (co_await tx.execute(kSessionHasOrders, s.id)).scalar<bool>();
+      // Orders are never deleted, so a committed one settles it without locking anything
+      // (a refused layout keeps its old hash: every later snapshot comes through here).
+      bool has_orders = (co_await tx.execute(kSessionHasOrders, s.id)).scalar<bool>();
+      if (!has_orders) {
+        co_await tx.execute(kLockSeats, s.id);
+        has_orders = (co_await tx.execute(kSessionHasOrders, s.id)).scalar<bool>();
+      }
       if (has_orders) {
         // Orders pin the seats they hold or bought; the layout may change only before sales.
         out.warnings.push_back("session " + s.id.str() + ": layout changed while orders exist; kept the old seats");

@@ -4,6 +4,7 @@
 #include "support/bus_test_support.h"
 #include "support/child_process.h"
 #include "support/event_query_support.h"
+#include "support/http_client.h"
 
 namespace ticketly::testing {
 namespace {
@@ -37,6 +38,11 @@ TEST(EventQueryRebuild, RebuildsFromTheBusAndDropsWhatDidNotComeFromIt) {
   // Something the bus never said: must not survive.
   psql(app, "INSERT INTO eq_categories (id, version, name) VALUES (gen_random_uuid(), 1, 'Forged')");
 
+  // A seat-status subscriber: the replay cannot tell which maps changed, so it resyncs all.
+  TestConnection stream(app.port());
+  stream.send_raw("GET /api/event-query/v1/sse/sessions/" + s.id + "/seat-status HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_NE(stream.read_until("\r\n\r\n", std::chrono::seconds(5)).find(" 200 "), std::string::npos);
+
   auto env = app.child_environment();
   env.push_back("TICKETLY_LOG_LEVEL=warn");
   env.push_back("TICKETLY_BUS_POLL_INTERVAL=100ms");
@@ -52,6 +58,7 @@ TEST(EventQueryRebuild, RebuildsFromTheBusAndDropsWhatDidNotComeFromIt) {
   // The running service saw the rebuild's notification and serves the rebuilt state.
   auto r = poll_get(app.port(), basic, [](const HttpResult& res) { return res.status == 200; });
   EXPECT_EQ(r.json()["title"], "Survives The Rebuild v2");
+  EXPECT_NO_THROW(stream.read_until("event: RESYNC\ndata: {\"sessionId\":\"" + s.id + "\"}", std::chrono::seconds(10)));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "order_fixture.h"
+#include "support/metrics_support.h"
 #include "support/sql_session.h"
 
 namespace ticketly::testing {
@@ -145,6 +146,16 @@ TEST_F(OrderPlace, LayoutChangesReplaceTheInventoryOnlyWhileNoOrderExists) {
   app().publish_event(s.event);
   EXPECT_EQ(count(), "5");
   EXPECT_EQ(seat_state(s.event, kept[0].id), "LOCKED");
+  // The refused layout stays different from every later snapshot's; with an order there
+  // that settles it without locking seats (a payment or release holding one is not waited for).
+  SqlSession busy(app().app().database_url("order"));
+  busy.run("BEGIN");
+  busy.run("SELECT 1 FROM seats WHERE session_id = '" + s.event.session_id + "' AND seat_id = '" + kept[1].id +
+           "' FOR UPDATE");
+  s.event.version = 5;
+  app().publish_event(s.event);
+  busy.run("COMMIT");
+  EXPECT_EQ(count(), "5");
 }
 
 // A layout change that meets a hold in flight (its seats locked and updated, its order not
@@ -408,11 +419,15 @@ TEST_F(OrderPlace, AReloadDuringOurOwnReleaseDoesNotRestoreTheReleasedHold) {
   const std::string cancel_waits =
       "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'";
   const bool waiting = wait_until([&] { return app().scalar(cancel_waits) != "0"; }, std::chrono::seconds(10));
-  // A new version of the event: the service re-reads the session (Inventory::refresh).
+  // A new version of the event: the service re-reads the session (Inventory::refresh)
+  // before its consumer counts the message as handled.
   if (waiting) {
+    const auto handled = consumed_messages(app().port(), "order", "ticketly.catalog.events");
     s.event.version = 2;
     app().publish_event(s.event);
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the refresh runs after the apply
+    EXPECT_TRUE(wait_until(
+        [&] { return consumed_messages(app().port(), "order", "ticketly.catalog.events") > handled; },
+        std::chrono::seconds(10)));
   }
   blocker.run("COMMIT");
   cancel.join();

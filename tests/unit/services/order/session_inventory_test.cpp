@@ -20,7 +20,7 @@ struct Fixture {
       c->seats.push_back(Seat{ids.back(), std::to_string(i), Uuid::random(), Money::minor(100)});
     }
     inv = std::make_shared<SessionInventory>(c->session_id);
-    inv->reset(c, {}, SessionInventory::LockedStates::Current);
+    inv->reset(c, {}, [] { return false; });
   }
 };
 
@@ -84,11 +84,14 @@ TEST(OrderSessionInventory, LockedStatesThatMayBeStaleAreLeftToTheDatabase) {
   const std::vector<store::SeatRow> states{
       {f.ids[0], "0", Uuid::random(), Money::minor(100), "LOCKED", Uuid::random()},
       {f.ids[1], "1", Uuid::random(), Money::minor(100), "BOOKED", Uuid::random()}};
-  f.inv->reset(catalog, states, SessionInventory::LockedStates::MayBeStale);
+  f.inv->reset(catalog, states, [] { return true; });
   EXPECT_EQ(f.inv->mark_of(f.ids[0]), Mark::Free);
   EXPECT_EQ(f.inv->mark_of(f.ids[1]), Mark::Booked);  // final: never stale
-  f.inv->reset(catalog, states, SessionInventory::LockedStates::Current);
+  f.inv->reset(catalog, states, [] { return false; });
   EXPECT_EQ(f.inv->mark_of(f.ids[0]), Mark::Locked);
+  f.inv->forget_locked();  // a load published after a release that could not see it
+  EXPECT_EQ(f.inv->mark_of(f.ids[0]), Mark::Free);
+  EXPECT_EQ(f.inv->mark_of(f.ids[1]), Mark::Booked);
 }
 
 }  // namespace
