@@ -61,7 +61,20 @@ Payments::Payments(db::Database& db, runtime::IoPool& io, PaymentProvider& provi
 
 Payments::~Payments() { stop(); }
 
+namespace {
+
+// The "intent" of an order with nothing to pay: no provider knows it, so no refund of it
+// may ever be sent to one.
+constexpr std::string_view kFreeIntentPrefix = "free_";
+
+bool is_free_intent(std::string_view intent_id) { return intent_id.starts_with(kFreeIntentPrefix); }
+
+}  // namespace
+
 asio::awaitable<IntentAnswer> Payments::create_intent(const Order& order) {
+  if (order.status == OrderStatus::Completed && is_free_intent(order.payment_intent_id)) {
+    co_return IntentAnswer{"", order.payment_intent_id, order};
+  }
   if (order.status == OrderStatus::Completed) throw conflict("This order is already paid");
   if (order.status == OrderStatus::Cancelled) throw conflict("This order was cancelled or its seat hold expired");
   if (order.expires_at <= Clock::now()) throw conflict("The seat hold of this order has expired");
@@ -69,6 +82,7 @@ asio::awaitable<IntentAnswer> Payments::create_intent(const Order& order) {
     auto secret = co_await store::client_secret_of(db_, order.id);
     co_return IntentAnswer{secret, order.payment_intent_id, order};
   }
+  if (order.price.units() == 0) co_return co_await complete_free(order);
   IntentRequest request{order.id, order.user_id, order.price, config_.currency};
   auto intent = co_await provider_.create_intent(request);
   // Group-committed with the checkouts starting at the same time (intent_writer.h).
@@ -85,6 +99,35 @@ asio::awaitable<IntentAnswer> Payments::create_intent(const Order& order) {
     co_return IntentAnswer{secret, stored->payment_intent_id, *stored};
   }
   co_return IntentAnswer{intent.client_secret, intent.id, *stored};
+}
+
+asio::awaitable<IntentAnswer> Payments::complete_free(const Order& order) {
+  const std::string intent = std::string(kFreeIntentPrefix) + order.id.str();
+  // A payment of 0, applied like any other (group-committed, tickets, BOOKED). Its event id
+  // is the order's, so a concurrent or repeated call is a duplicate, not a second effect.
+  const json::Json payment = {{"event_id", "free:" + order.id.str()},
+                              {"event_type", "free_order"},
+                              {"intent_id", intent},
+                              {"order_id", order.id.str()},
+                              {"amount", 0}};
+  PaymentRequest request{order.id, payment};  // named: not a braced temporary inside co_await (g++ 12)
+  auto outcome = co_await writer_->submit(std::move(request));
+  if (outcome.result.result == "completed" && outcome.order) {
+    completed(*outcome.order);
+    co_return IntentAnswer{"", intent, std::move(*outcome.order)};
+  }
+  auto now = co_await store::find_order(db_, order.id, true);
+  if (now && now->status == OrderStatus::Completed && now->payment_intent_id == intent) {
+    co_return IntentAnswer{"", intent, std::move(*now)};
+  }
+  // The hold expired meanwhile and its seats were sold ("refunded": nothing was charged).
+  throw conflict("This order was cancelled or its seat hold expired");
+}
+
+void Payments::completed(const Order& order) {
+  if (auto inv = inventory_.loaded(order.session_id)) inv->mark_booked(order.seat_ids());
+  if (hub_) hub_->publish(order);
+  if (tickets_) tickets_->issued(static_cast<std::int64_t>(order.tickets.size()));
 }
 
 asio::awaitable<WebhookAnswer> Payments::handle_webhook(std::string_view body, std::string_view signature_header) {
@@ -127,11 +170,7 @@ asio::awaitable<WebhookAnswer> Payments::on_succeeded(const std::string& event_i
   auto outcome = co_await writer_->submit(std::move(request));
   const store::PayResult& result = outcome.result;
   std::optional<Order>& order = outcome.order;
-  if (result.result == "completed" && order) {
-    if (auto inv = inventory_.loaded(order->session_id)) inv->mark_booked(order->seat_ids());
-    if (hub_) hub_->publish(*order);
-    if (tickets_) tickets_->issued(static_cast<std::int64_t>(order->tickets.size()));
-  }
+  if (result.result == "completed" && order) completed(*order);
   if (result.result == "refund") {
     spdlog::warn("order {}: payment {} is refunded: {}", order_id->str(), intent_id, result.reason);
     auto claimed = co_await store::claim_refund_of_intent(db_, intent_id);
@@ -199,7 +238,11 @@ asio::awaitable<std::size_t> Payments::send_refunds(std::vector<store::Refund> r
   for (const auto& refund : refunds) {
     std::string provider_id, error;
     try {
-      provider_id = co_await provider_.refund(refund.payment_intent_id, refund.amount, "refund-" + refund.id.str());
+      if (is_free_intent(refund.payment_intent_id)) {
+        provider_id = "none";  // nothing was charged
+      } else {
+        provider_id = co_await provider_.refund(refund.payment_intent_id, refund.amount, "refund-" + refund.id.str());
+      }
     } catch (const std::exception& e) {
       error = e.what();
     }

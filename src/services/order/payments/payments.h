@@ -54,6 +54,9 @@ class Payments {
 
   // For a pending, unexpired order of the caller (checked by the caller). Idempotent: the
   // order's live intent when it has one. Throws ticketly::Error (409 not payable, 502).
+  // An order a discount made free has nothing to charge (Stripe refuses 0): it is
+  // completed at once, with no provider and no client secret; the answer's order says
+  // so (status completed, tickets), and a repeated call answers the same.
   asio::awaitable<IntentAnswer> create_intent(const Order& order);
 
   // POST /api/order/webhook/stripe: 400 for a bad signature, an old timestamp or a
@@ -75,6 +78,9 @@ class Payments {
   asio::awaitable<WebhookAnswer> on_succeeded(const std::string& event_id, const json::Json& intent);
   asio::awaitable<WebhookAnswer> on_failed(const std::string& event_id, const json::Json& intent);
   asio::awaitable<std::size_t> send_refunds(std::vector<store::Refund> refunds);
+  asio::awaitable<IntentAnswer> complete_free(const Order& order);
+  // What follows a completion in this process: the seats' marks, checkout streams, the count.
+  void completed(const Order& order);
 
   db::Database& db_;
   runtime::IoPool& io_;

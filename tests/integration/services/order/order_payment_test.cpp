@@ -323,6 +323,37 @@ TEST_F(OrderPayment, DevProviderCompletesThePurchaseEndToEnd) {
   EXPECT_GE(count.json()["total_count"].get<int>(), 1);
 }
 
+// A discount may bring the price to 0 (it never exceeds the subtotal, API.md §3). There is
+// nothing to charge, and Stripe refuses an intent for 0: the checkout completes the order.
+TEST_F(OrderPayment, AnOrderADiscountMadeFreeCompletesAtCheckout) {
+  Setup s{app().new_user("owner"), {}};
+  s.event = TestEvent::make(s.owner.id, 2);
+  const auto all_off = s.event.add_discount(
+      "ALLOFF", {{"type", "FLAT_OFF"}, {"amount", 5000}, {"currency", "LKR"}, {"minSpend", nullptr}});
+  app().publish_event(s.event);
+  auto buyer = app().new_user();
+  auto placed = app().place(buyer.token, s.event, {s.event.seats[0].id}, all_off);
+  ASSERT_EQ(placed.status, 201) << placed.body;
+  const std::string id = placed.json()["order_id"];
+  const std::string path = "/api/order/" + id + "/create-payment-intent";
+  auto checkout = http_request(app().port(), "POST", path, "", bearer(buyer.token));
+  ASSERT_EQ(checkout.status, 200) << checkout.body;
+  auto j = checkout.json();
+  EXPECT_EQ(j["clientSecret"], "");
+  EXPECT_EQ(j["order"]["Price"], 0);
+  EXPECT_EQ(j["order"]["Status"], "completed");
+  EXPECT_EQ(j["order"]["tickets"].size(), 1u);
+  EXPECT_EQ(seat_state(s.event, s.event.seats[0].id), "BOOKED");
+  // Asked again (a client retrying): the same answer, nothing issued twice.
+  auto again = http_request(app().port(), "POST", path, "", bearer(buyer.token));
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.json()["paymentIntentId"], j["paymentIntentId"]);
+  EXPECT_EQ(app().scalar("SELECT count(*) FROM tickets WHERE order_id = '" + id + "'"), "1");
+  // Someone else may not.
+  auto other = app().new_user();
+  EXPECT_EQ(http_request(app().port(), "POST", path, "", bearer(other.token)).status, 404);
+}
+
 // The public count is kept for a while (store/ticket_counter.h) rather than counted per
 // request, and grows at once by the tickets this server issues: right after each purchase
 // it is the number of rows in the table.
