@@ -21,6 +21,8 @@ OrderConfig read_order_config(const config::Source& source, const std::string& e
   if (c.hold < std::chrono::seconds(1)) r.problem("TICKETLY_HOLD_DURATION", "must be at least 1s");
   c.sweep_interval = r.duration("TICKETLY_ORDER_SWEEP_INTERVAL", std::chrono::seconds(1));
   if (c.sweep_interval < std::chrono::milliseconds(10)) r.problem("TICKETLY_ORDER_SWEEP_INTERVAL", "must be at least 10ms");
+  c.refund_interval = r.duration("TICKETLY_ORDER_REFUND_INTERVAL", std::chrono::seconds(30));
+  if (c.refund_interval < std::chrono::milliseconds(10)) r.problem("TICKETLY_ORDER_REFUND_INTERVAL", "must be at least 10ms");
   c.hold_batch = static_cast<std::size_t>(r.integer("TICKETLY_ORDER_HOLD_BATCH", 256, 1, 10000));
   c.ticket_count_max_age = r.duration("TICKETLY_ORDER_TICKET_COUNT_MAX_AGE", std::chrono::seconds(10));
   if (c.ticket_count_max_age > std::chrono::hours(1)) r.problem("TICKETLY_ORDER_TICKET_COUNT_MAX_AGE", "must be at most 1h");

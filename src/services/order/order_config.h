@@ -5,6 +5,7 @@
 //   TICKETLY_ORDER_MAX_PENDING      pending orders per user and session          3
 //   TICKETLY_HOLD_DURATION          how long seats stay held for payment         10m
 //   TICKETLY_ORDER_SWEEP_INTERVAL   how often expired holds are swept            1s
+//   TICKETLY_ORDER_REFUND_INTERVAL  how often due refunds are (re)sent            30s
 //   TICKETLY_ORDER_HOLD_BATCH       orders per hold transaction (group commit)   256
 //   TICKETLY_ORDER_TICKET_COUNT_MAX_AGE  how long the public ticket count is kept    10s
 //                                   (0: counted on every request)
@@ -30,6 +31,7 @@ struct OrderConfig {
   int max_pending = 3;
   std::chrono::milliseconds hold{std::chrono::minutes(10)};
   std::chrono::milliseconds sweep_interval{std::chrono::seconds(1)};
+  std::chrono::milliseconds refund_interval{std::chrono::seconds(30)};
   std::size_t hold_batch = 256;
   std::chrono::milliseconds ticket_count_max_age{std::chrono::seconds(10)};
   std::string stripe_secret_key;

@@ -61,7 +61,7 @@ class OrderService final : public service::Service {
   void start() override {
     app_->inventory.start();
     app_->releaser.start(app_->config.sweep_interval);
-    app_->payments->start(std::chrono::seconds(30));
+    app_->payments->start(app_->config.refund_interval);
   }
 
   void stop() override {

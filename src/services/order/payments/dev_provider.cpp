@@ -22,10 +22,18 @@ asio::awaitable<PaymentIntent> DevProvider::create_intent(const IntentRequest& r
   co_return intent;
 }
 
-asio::awaitable<std::string> DevProvider::refund(const std::string& intent_id, Money,
-                                                 const std::string& idempotency_key) {
-  co_return "re_dev_" + crypto::hex_encode(crypto::hmac_sha256(secret_, "refund:" + intent_id + ":" + idempotency_key)
-                                               .substr(0, 12));
+asio::awaitable<RefundStatus> DevProvider::refund(const std::string& intent_id, Money,
+                                                  const std::string& idempotency_key) {
+  RefundStatus out;
+  out.id = "re_dev_" +
+           crypto::hex_encode(crypto::hmac_sha256(secret_, "refund:" + intent_id + ":" + idempotency_key).substr(0, 12));
+  co_return out;
+}
+
+asio::awaitable<RefundStatus> DevProvider::refund_status(const std::string& refund_id) {
+  RefundStatus out;
+  out.id = refund_id;
+  co_return out;
 }
 
 }  // namespace ticketly::order::payments

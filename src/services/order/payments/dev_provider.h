@@ -15,8 +15,10 @@ class DevProvider final : public PaymentProvider {
 
   std::string_view name() const override { return "development"; }
   asio::awaitable<PaymentIntent> create_intent(const IntentRequest& request) override;
-  asio::awaitable<std::string> refund(const std::string& intent_id, Money amount,
-                                      const std::string& idempotency_key) override;
+  // Refunds succeed at once (no money moves).
+  asio::awaitable<RefundStatus> refund(const std::string& intent_id, Money amount,
+                                       const std::string& idempotency_key) override;
+  asio::awaitable<RefundStatus> refund_status(const std::string& refund_id) override;
   const std::string& webhook_secret() const override { return secret_; }
 
   // The intent id create_intent gives this order.

@@ -233,29 +233,73 @@ asio::awaitable<WebhookAnswer> Payments::simulate_payment(const Order& order, bo
   co_return co_await handle_webhook(body, header);
 }
 
+namespace {
+
+// Attempts (about two days with the backoff of store::retry_refund_later) before a refund
+// the provider keeps refusing is handed to an operator. A refund the provider accepted
+// but has not settled is asked about without limit: settling can take days.
+constexpr int kMaxRefundAttempts = 48;
+
+// The first attempt keeps the key of earlier releases; after a refusal each attempt gets
+// its own, since Stripe answers a reused key with the stored refusal for 24 hours. Every
+// refund is of the whole payment, so a second one cannot go through: it answers "already
+// refunded", which counts as done.
+std::string refund_key(const store::Refund& refund) {
+  std::string key = "refund-" + refund.id.str();
+  if (refund.attempts > 0) key += "-" + std::to_string(refund.attempts);
+  return key;
+}
+
+}  // namespace
+
+asio::awaitable<RefundStatus> Payments::ask_provider(const store::Refund& refund) {
+  if (is_free_intent(refund.payment_intent_id)) {
+    RefundStatus nothing_charged;
+    nothing_charged.id = "none";
+    co_return nothing_charged;
+  }
+  if (!refund.provider_refund_id.empty()) co_return co_await provider_.refund_status(refund.provider_refund_id);
+  co_return co_await provider_.refund(refund.payment_intent_id, refund.amount, refund_key(refund));
+}
+
 asio::awaitable<std::size_t> Payments::send_refunds(std::vector<store::Refund> refunds) {
   std::size_t done = 0;
   for (const auto& refund : refunds) {
-    std::string provider_id, error;
+    RefundStatus status;
+    std::string error;
     try {
-      if (is_free_intent(refund.payment_intent_id)) {
-        provider_id = "none";  // nothing was charged
-      } else {
-        provider_id = co_await provider_.refund(refund.payment_intent_id, refund.amount, "refund-" + refund.id.str());
-      }
+      status = co_await ask_provider(refund);
     } catch (const std::exception& e) {
       error = e.what();
     }
-    if (!error.empty()) {
+    if (error.empty() && status.state == RefundStatus::State::Pending) {
+      spdlog::info("refund {} of payment {} is pending at the provider ({})", refund.id.str(),
+                   refund.payment_intent_id, status.id);
+      co_await store::refund_pending_at_provider(db_, refund, status.id);
+      continue;
+    }
+    if (!error.empty() && refund.attempts + 1 < kMaxRefundAttempts) {
       spdlog::warn("refund {} of payment {} failed (attempt {}): {}", refund.id.str(), refund.payment_intent_id,
                    refund.attempts + 1, error);
       co_await store::retry_refund_later(db_, refund, error);
       continue;
     }
+    const bool failed = !error.empty() || status.state == RefundStatus::State::Failed;
+    if (failed) {
+      if (error.empty()) error = status.detail.empty() ? "the provider reports the refund failed" : status.detail;
+      // The customer paid and holds no ticket: someone must settle this by hand.
+      spdlog::error("refund {} of payment {} (order {}) FAILED after {} attempt(s) and needs an operator: {}",
+                    refund.id.str(), refund.payment_intent_id, refund.order_id.str(), refund.attempts + 1, error);
+    }
     std::optional<Order> order;
     auto work = [&](db::Connection& tx) -> asio::awaitable<void> {
       order.reset();
-      auto changed = co_await store::finish_refund(tx, refund, provider_id);
+      std::optional<Uuid> changed;
+      if (failed) {
+        changed = co_await store::fail_refund(tx, refund, error);
+      } else {
+        changed = co_await store::finish_refund(tx, refund, status.id);
+      }
       if (!changed) co_return;
       order = co_await store::find_order(tx, *changed, false);
       if (order) {
@@ -265,7 +309,7 @@ asio::awaitable<std::size_t> Payments::send_refunds(std::vector<store::Refund> r
       }
     };
     co_await db_.transaction(work);
-    ++done;
+    if (!failed) ++done;
   }
   co_return done;
 }

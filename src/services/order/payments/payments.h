@@ -67,7 +67,9 @@ class Payments {
   // .payment_failed) for the order's intent, through handle_webhook.
   asio::awaitable<WebhookAnswer> simulate_payment(const Order& order, bool succeed);
 
-  // Sends due refunds to the provider; returns how many succeeded.
+  // Sends due refunds to the provider (or asks about those it had not settled); returns
+  // how many succeeded. A refund refused 48 times, or reported failed by the provider, is
+  // marked `failed` (its order `refund_failed`) and logged at error level for an operator.
   asio::awaitable<std::size_t> process_refunds(int limit);
   void start(std::chrono::milliseconds interval);  // the refund retry loop, on worker 0
   void stop();
@@ -78,6 +80,8 @@ class Payments {
   asio::awaitable<WebhookAnswer> on_succeeded(const std::string& event_id, const json::Json& intent);
   asio::awaitable<WebhookAnswer> on_failed(const std::string& event_id, const json::Json& intent);
   asio::awaitable<std::size_t> send_refunds(std::vector<store::Refund> refunds);
+  // Sends the refund, or asks how one the provider accepted earlier stands.
+  asio::awaitable<RefundStatus> ask_provider(const store::Refund& refund);
   asio::awaitable<IntentAnswer> complete_free(const Order& order);
   // What follows a completion in this process: the seats' marks, checkout streams, the count.
   void completed(const Order& order);

@@ -28,6 +28,15 @@ struct PaymentIntent {
   std::string status;         // the provider's status, e.g. requires_payment_method
 };
 
+// A refund as the provider reports it. Stripe settles some refunds later (`pending`), and
+// a refund can fail at the card's bank after it was accepted.
+struct RefundStatus {
+  enum class State { Succeeded, Pending, Failed };
+  std::string id;  // re_… ("" when the payment had been refunded already)
+  State state = State::Succeeded;
+  std::string detail;  // the provider's reason, when it failed
+};
+
 class PaymentProvider {
  public:
   virtual ~PaymentProvider() = default;
@@ -35,10 +44,13 @@ class PaymentProvider {
   // Throws ticketly::Error(502) when the provider refuses or cannot be reached.
   virtual asio::awaitable<PaymentIntent> create_intent(const IntentRequest& request) = 0;
   // Refunds `amount` of the intent's payment (all of it when `amount` is not positive: money
-  // in another currency); `idempotency_key` makes a retry harmless.
-  // Returns the provider's refund id. Throws ticketly::Error(502) on failure.
-  virtual asio::awaitable<std::string> refund(const std::string& intent_id, Money amount,
-                                              const std::string& idempotency_key) = 0;
+  // in another currency); `idempotency_key` makes a retry harmless, and a payment refunded
+  // already (by an earlier attempt, or by hand) answers Succeeded. Throws
+  // ticketly::Error(502) when the provider refuses or cannot be reached.
+  virtual asio::awaitable<RefundStatus> refund(const std::string& intent_id, Money amount,
+                                               const std::string& idempotency_key) = 0;
+  // The current state of a refund that was Pending. Throws ticketly::Error(502).
+  virtual asio::awaitable<RefundStatus> refund_status(const std::string& refund_id) = 0;
   // The secret webhooks are signed with (Stripe-Signature).
   virtual const std::string& webhook_secret() const = 0;
 };

@@ -18,6 +18,30 @@ std::string stripe_error(const http::ClientResponse& r) {
   return "HTTP " + std::to_string(r.status);
 }
 
+std::string stripe_error_code(const http::ClientResponse& r) {
+  auto j = json::Json::parse(r.body, nullptr, false);
+  if (j.is_object() && j.contains("error") && j["error"].is_object()) return j["error"].value("code", "");
+  return "";
+}
+
+// A Refund object: `succeeded`; `pending` or `requires_action` (settled later); `failed`
+// or `canceled` (the money did not go back).
+RefundStatus refund_from(const http::ClientResponse& r) {
+  auto j = json::Json::parse(r.body, nullptr, false);
+  if (!j.is_object() || !j.contains("id")) throw Error(502, "The payment provider answered unexpectedly");
+  RefundStatus out;
+  out.id = j.value("id", "");
+  const std::string status = j.value("status", "");
+  if (status == "pending" || status == "requires_action") {
+    out.state = RefundStatus::State::Pending;
+  } else if (status == "failed" || status == "canceled") {
+    out.state = RefundStatus::State::Failed;
+    const auto& reason = j.contains("failure_reason") ? j["failure_reason"] : json::Json();
+    out.detail = "refund " + status + (reason.is_string() ? ": " + reason.get<std::string>() : std::string());
+  }
+  return out;
+}
+
 }  // namespace
 
 StripeProvider::StripeProvider(runtime::IoPool& io, StripeOptions options) : io_(io), options_(std::move(options)) {
@@ -38,15 +62,29 @@ asio::awaitable<http::HttpClient*> StripeProvider::client() {
   co_return clients_[*worker].get();
 }
 
+http::HeaderList StripeProvider::headers() const {
+  return {{"Authorization", "Bearer " + options_.secret_key}, {"Stripe-Version", "2023-10-16"}};
+}
+
 asio::awaitable<http::ClientResponse> StripeProvider::post(std::string path, http::HeaderList form,
                                                            std::string idempotency_key) {
   auto* c = co_await client();
-  http::HeaderList headers{{"Authorization", "Bearer " + options_.secret_key},
-                           {"Idempotency-Key", idempotency_key},
-                           {"Stripe-Version", "2023-10-16"}};
+  http::HeaderList h = headers();
+  h.emplace_back("Idempotency-Key", std::move(idempotency_key));
   std::string url = options_.api_url + path;
   try {
-    co_return co_await c->post_form(std::move(url), std::move(form), std::move(headers));
+    co_return co_await c->post_form(std::move(url), std::move(form), std::move(h));
+  } catch (const http::ClientError& e) {
+    spdlog::warn("stripe: {} failed: {}", path, e.what());
+  }
+  throw Error(502, "The payment provider could not be reached; please try again");
+}
+
+asio::awaitable<http::ClientResponse> StripeProvider::get(std::string path) {
+  auto* c = co_await client();
+  std::string url = options_.api_url + path;
+  try {
+    co_return co_await c->get(std::move(url), headers());
   } catch (const http::ClientError& e) {
     spdlog::warn("stripe: {} failed: {}", path, e.what());
   }
@@ -73,17 +111,27 @@ asio::awaitable<PaymentIntent> StripeProvider::create_intent(const IntentRequest
   co_return PaymentIntent{j.value("id", ""), j.value("client_secret", ""), j.value("status", "")};
 }
 
-asio::awaitable<std::string> StripeProvider::refund(const std::string& intent_id, Money amount,
-                                                    const std::string& idempotency_key) {
+asio::awaitable<RefundStatus> StripeProvider::refund(const std::string& intent_id, Money amount,
+                                                     const std::string& idempotency_key) {
   http::HeaderList form{{"payment_intent", intent_id}};
   // No amount refunds everything the intent captured: for money that could not be counted
   // in the order's currency (order_pay records the amount as -1), Stripe would refuse a
   // negative amount, and the refund would be retried forever.
   if (amount.units() > 0) form.emplace_back("amount", std::to_string(amount.units()));
   auto r = co_await post("/v1/refunds", std::move(form), idempotency_key);
-  if (r.status / 100 != 2) throw Error(502, "Stripe refused the refund: " + stripe_error(r));
-  auto j = json::Json::parse(r.body, nullptr, false);
-  co_return j.is_object() ? j.value("id", "") : std::string();
+  if (r.status / 100 == 2) co_return refund_from(r);
+  // An earlier attempt whose answer was lost, or a refund made by hand in the dashboard.
+  if (stripe_error_code(r) == "charge_already_refunded") {
+    RefundStatus done;  // Succeeded, no id of ours
+    co_return done;
+  }
+  throw Error(502, "Stripe refused the refund: " + stripe_error(r));
+}
+
+asio::awaitable<RefundStatus> StripeProvider::refund_status(const std::string& refund_id) {
+  auto r = co_await get("/v1/refunds/" + refund_id);
+  if (r.status / 100 != 2) throw Error(502, "Stripe did not report the refund: " + stripe_error(r));
+  co_return refund_from(r);
 }
 
 }  // namespace ticketly::order::payments

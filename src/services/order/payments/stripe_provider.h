@@ -25,13 +25,16 @@ class StripeProvider final : public PaymentProvider {
 
   std::string_view name() const override { return "stripe"; }
   asio::awaitable<PaymentIntent> create_intent(const IntentRequest& request) override;
-  asio::awaitable<std::string> refund(const std::string& intent_id, Money amount,
-                                      const std::string& idempotency_key) override;
+  asio::awaitable<RefundStatus> refund(const std::string& intent_id, Money amount,
+                                       const std::string& idempotency_key) override;
+  asio::awaitable<RefundStatus> refund_status(const std::string& refund_id) override;
   const std::string& webhook_secret() const override { return options_.webhook_secret; }
 
  private:
   asio::awaitable<http::HttpClient*> client();
   asio::awaitable<http::ClientResponse> post(std::string path, http::HeaderList form, std::string idempotency_key);
+  asio::awaitable<http::ClientResponse> get(std::string path);
+  http::HeaderList headers() const;
 
   runtime::IoPool& io_;
   StripeOptions options_;

@@ -88,7 +88,7 @@ constexpr db::Statement kPaymentFailed{"order.payment_failed", R"sql(
    WHERE id = $1 AND status = 'pending' AND payment_status NOT IN ('succeeded', 'refund_pending', 'refunded')
   RETURNING version)sql"};
 
-#define REFUND_COLUMNS "id, order_id, payment_intent_id, amount, reason, attempts"
+#define REFUND_COLUMNS "id, order_id, payment_intent_id, amount, reason, attempts, provider_refund_id"
 constexpr db::Statement kClaimRefunds{"order.claim_refunds", R"sql(
   UPDATE refunds SET next_attempt_at = now() + interval '1 minute'
    WHERE id IN (SELECT id FROM refunds WHERE status = 'pending' AND next_attempt_at <= now()
@@ -111,6 +111,19 @@ constexpr db::Statement kRetryRefund{"order.retry_refund", R"sql(
   UPDATE refunds SET attempts = attempts + 1, last_error = $2,
                      next_attempt_at = now() + least(interval '1 hour', interval '5 seconds' * power(2, least(attempts, 12)))
    WHERE id = $1 AND status = 'pending')sql"};
+constexpr db::Statement kRefundPendingAtProvider{"order.refund_pending_at_provider", R"sql(
+  UPDATE refunds SET attempts = attempts + 1, provider_refund_id = $2, last_error = 'pending at the provider',
+                     next_attempt_at = now() + least(interval '1 hour', interval '5 seconds' * power(2, least(attempts, 12)))
+   WHERE id = $1 AND status = 'pending')sql"};
+constexpr db::Statement kFailRefund{"order.fail_refund", R"sql(
+  WITH r AS (
+    UPDATE refunds SET status = 'failed', attempts = attempts + 1, last_error = $2
+     WHERE id = $1 AND status = 'pending'
+    RETURNING order_id
+  )
+  UPDATE orders SET payment_status = 'refund_failed', version = version + 1
+   WHERE id = (SELECT order_id FROM r) AND status <> 'completed'
+  RETURNING id)sql"};
 
 constexpr db::Statement kFindTicket{"order.find_ticket", "SELECT " TICKET_COLUMNS R"sql(,
        t.session_id, t.event_id, t.organization_id, o.status
@@ -169,6 +182,7 @@ Refund refund_from(const db::Row& row) {
   r.amount = Money::minor(row.get<std::int64_t>(3));
   r.reason = row.get<std::string>(4);
   r.attempts = row.get<int>(5);
+  r.provider_refund_id = row.get<std::optional<std::string>>(6).value_or("");
   return r;
 }
 
@@ -431,6 +445,17 @@ asio::awaitable<std::optional<Uuid>> finish_refund(db::Connection& tx, const Ref
 
 asio::awaitable<void> retry_refund_later(db::Database& db, const Refund& refund, const std::string& error) {
   co_await db.execute(kRetryRefund, refund.id, error);
+}
+
+asio::awaitable<void> refund_pending_at_provider(db::Database& db, const Refund& refund,
+                                                 const std::string& provider_refund_id) {
+  co_await db.execute(kRefundPendingAtProvider, refund.id, provider_refund_id);
+}
+
+asio::awaitable<std::optional<Uuid>> fail_refund(db::Connection& tx, const Refund& refund, const std::string& error) {
+  auto r = co_await tx.execute(kFailRefund, refund.id, error);
+  if (r.empty()) co_return std::nullopt;
+  co_return r[0].get<Uuid>(0);
 }
 
 asio::awaitable<std::optional<CheckinTicket>> find_ticket(db::Database& db, const Uuid& ticket_id) {

@@ -112,6 +112,7 @@ struct Refund {
   Money amount;
   std::string reason;
   int attempts = 0;
+  std::string provider_refund_id;  // set once the provider accepted it but had not settled it
 };
 // Claims refunds that are due (all, or the one of `intent_id`) for one attempt: their
 // next attempt moves a minute ahead, so another replica does not try them meanwhile.
@@ -122,6 +123,13 @@ asio::awaitable<std::vector<Refund>> claim_refund_of_intent(db::Database& db, co
 asio::awaitable<std::optional<Uuid>> finish_refund(db::Connection& tx, const Refund& refund,
                                                    const std::string& provider_refund_id);
 asio::awaitable<void> retry_refund_later(db::Database& db, const Refund& refund, const std::string& error);
+// The provider accepted the refund and will settle it later: ask again after the backoff.
+asio::awaitable<void> refund_pending_at_provider(db::Database& db, const Refund& refund,
+                                                 const std::string& provider_refund_id);
+// The money did not go back and retrying cannot help (the provider reports the refund
+// failed, or every attempt did): the refund is `failed`, its order `refund_failed`, for
+// an operator to settle. Returns the order when it changed.
+asio::awaitable<std::optional<Uuid>> fail_refund(db::Connection& tx, const Refund& refund, const std::string& error);
 
 // ---- check-in ----
 

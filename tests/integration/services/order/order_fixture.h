@@ -6,6 +6,7 @@
 #include <atomic>
 #include <thread>
 
+#include "services/order/payments/webhook_signature.h"
 #include "support/bus_test_support.h"
 #include "support/order_support.h"
 
@@ -81,5 +82,34 @@ struct ShortHoldEnv {
 };
 
 inline constexpr const char* kWebhookSecret = "whsec_test_secret";
+
+inline std::int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count();
+}
+
+// A Stripe event about a PaymentIntent of `order_id` (amount in minor units, LKR).
+inline std::string stripe_event(const std::string& event_id, const std::string& type, const std::string& intent,
+                                const std::string& order_id, std::int64_t amount) {
+  json::Json e = {{"id", event_id},
+                  {"object", "event"},
+                  {"type", type},
+                  {"data",
+                   {{"object",
+                     {{"id", intent},
+                      {"object", "payment_intent"},
+                      {"amount", amount},
+                      {"amount_received", type == "payment_intent.succeeded" ? amount : 0},
+                      {"currency", "lkr"},
+                      {"metadata", {{"order_id", order_id}}}}}}}};
+  return e.dump();
+}
+
+// POSTs `body` to the webhook endpoint, signed with `secret` at `at` as Stripe signs.
+inline HttpResult deliver_webhook(std::uint16_t port, const std::string& body, const std::string& secret = kWebhookSecret,
+                                  std::int64_t at = now_seconds()) {
+  return http_request(port, "POST", "/api/order/webhook/stripe", body,
+                      {{"Content-Type", "application/json"},
+                       {"Stripe-Signature", order::stripe_signature_header(secret, body, at)}});
+}
 
 }  // namespace ticketly::testing

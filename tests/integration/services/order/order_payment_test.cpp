@@ -7,38 +7,15 @@
 #include <string>
 
 #include "order_fixture.h"
-#include "services/order/payments/webhook_signature.h"
 
 namespace ticketly::testing {
 namespace {
 
 using OrderPayment = OrderSuite<DefaultEnv>;
 
-std::int64_t now_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count();
-}
-
-std::string stripe_event(const std::string& event_id, const std::string& type, const std::string& intent,
-                         const std::string& order_id, std::int64_t amount) {
-  json::Json e = {{"id", event_id},
-                  {"object", "event"},
-                  {"type", type},
-                  {"data",
-                   {{"object",
-                     {{"id", intent},
-                      {"object", "payment_intent"},
-                      {"amount", amount},
-                      {"amount_received", type == "payment_intent.succeeded" ? amount : 0},
-                      {"currency", "lkr"},
-                      {"metadata", {{"order_id", order_id}}}}}}}};
-  return e.dump();
-}
-
 HttpResult deliver(const std::string& body, const std::string& secret = kWebhookSecret,
                    std::int64_t at = now_seconds()) {
-  return http_request(OrderPayment::app().port(), "POST", "/api/order/webhook/stripe", body,
-                      {{"Content-Type", "application/json"},
-                       {"Stripe-Signature", order::stripe_signature_header(secret, body, at)}});
+  return deliver_webhook(OrderPayment::app().port(), body, secret, at);
 }
 
 struct Placed {

@@ -2,16 +2,12 @@
 // each call sends (form fields, secret key, idempotency key) and how refusals come back.
 #include <gtest/gtest.h>
 
-#include <mutex>
 #include <string>
-#include <vector>
 
 #include "platform/errors.h"
-#include "platform/http/request.h"
-#include "platform/http/response.h"
 #include "services/order/payments/stripe_provider.h"
 #include "support/bus_test_support.h"
-#include "support/test_server.h"
+#include "support/fake_stripe.h"
 
 namespace ticketly::testing {
 namespace {
@@ -19,47 +15,6 @@ namespace {
 namespace asio = boost::asio;
 using order::Money;
 using namespace order::payments;
-
-struct Call {
-  std::string path;
-  std::string form;
-  std::string authorization;
-  std::string idempotency_key;
-};
-
-// Records every call; answers as Stripe does, or with a card error when `refuse` is set.
-class FakeStripe {
- public:
-  FakeStripe()
-      : server_([this](http::Router& r) {
-          r.post("/v1/payment_intents", [this](http::Request& req) { return answer(req, "pi_1"); });
-          r.post("/v1/refunds", [this](http::Request& req) { return answer(req, "re_1"); });
-        }) {}
-
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(server_.port()); }
-  std::vector<Call> calls() const {
-    std::lock_guard lock(mu_);
-    return calls_;
-  }
-  bool refuse = false;
-
- private:
-  asio::awaitable<http::Response> answer(http::Request& req, std::string id) {
-    {
-      std::lock_guard lock(mu_);
-      calls_.push_back(Call{std::string(req.path), req.body(), std::string(req.header("Authorization")),
-                            std::string(req.header("Idempotency-Key"))});
-    }
-    if (refuse) {
-      co_return http::Response::json(402, {{"error", {{"type", "card_error"}, {"message", "Your card was declined."}}}});
-    }
-    co_return http::Response::json(200, {{"id", id}, {"client_secret", id + "_secret_x"}, {"status", "succeeded"}});
-  }
-
-  mutable std::mutex mu_;
-  std::vector<Call> calls_;
-  TestServer server_;
-};
 
 class StripeProviderTest : public ::testing::Test {
  protected:
@@ -102,17 +57,51 @@ TEST_F(StripeProviderTest, CreatesAnIntentKeyedByOrderAndAmount) {
 TEST_F(StripeProviderTest, RefundsTheAmountOrTheWholePaymentForMoneyInAnotherCurrency) {
   auto& p = make();
   auto refund = [&](Money amount, std::string key) {
-    return run_on(io, [&]() -> asio::awaitable<std::string> { co_return co_await p.refund("pi_9", amount, key); });
+    return run_on(io, [&]() -> asio::awaitable<RefundStatus> { co_return co_await p.refund("pi_9", amount, key); });
   };
-  EXPECT_EQ(refund(Money::minor(1500), "refund-a"), "re_1");
+  EXPECT_EQ(refund(Money::minor(1500), "refund-a").id, "re_1");
   // order_pay records a payment in another currency with the amount -1: all of it goes back.
-  EXPECT_EQ(refund(Money::minor(-1), "refund-b"), "re_1");
+  EXPECT_EQ(refund(Money::minor(-1), "refund-b").id, "re_2");
   auto calls = stripe.calls();
   ASSERT_EQ(calls.size(), 2u);
   EXPECT_TRUE(has_field(calls[0].form, "amount=1500")) << calls[0].form;
   EXPECT_EQ(calls[0].idempotency_key, "refund-a");
   EXPECT_EQ(calls[1].form.find("amount"), std::string::npos) << calls[1].form;
   EXPECT_TRUE(has_field(calls[1].form, "payment_intent=pi_9")) << calls[1].form;
+}
+
+// A refund Stripe accepted is not always money returned: `pending` settles later (asked
+// about by id), `failed` and `canceled` never return it. A payment refunded already (an
+// earlier attempt whose answer was lost, or by hand) counts as refunded.
+TEST_F(StripeProviderTest, RefundsReportWhetherTheMoneyWentBack) {
+  auto& p = make();
+  auto refund = [&] {
+    return run_on(io, [&]() -> asio::awaitable<RefundStatus> {
+      co_return co_await p.refund("pi_9", Money::minor(100), "refund-x");
+    });
+  };
+  auto status_of = [&](std::string id) {
+    return run_on(io, [&]() -> asio::awaitable<RefundStatus> { co_return co_await p.refund_status(id); });
+  };
+  EXPECT_EQ(refund().state, RefundStatus::State::Succeeded);
+  stripe.set_refund_status("pending");
+  EXPECT_EQ(refund().state, RefundStatus::State::Pending);
+  EXPECT_EQ(status_of("re_7").state, RefundStatus::State::Pending);
+  stripe.set_refund_status("failed");
+  auto failed = status_of("re_7");
+  EXPECT_EQ(failed.state, RefundStatus::State::Failed);
+  EXPECT_NE(failed.detail.find("expired_or_canceled_card"), std::string::npos) << failed.detail;
+  stripe.set_refund_status("succeeded");
+  EXPECT_EQ(status_of("re_7").state, RefundStatus::State::Succeeded);
+  auto calls = stripe.calls();
+  ASSERT_FALSE(calls.empty());
+  EXPECT_EQ(calls.back().path, "/v1/refunds/re_7");
+  EXPECT_EQ(calls.back().authorization, "Bearer sk_test_123");
+  stripe.refuse = true;
+  stripe.set_refuse_code("charge_already_refunded");
+  EXPECT_EQ(refund().state, RefundStatus::State::Succeeded);
+  stripe.set_refuse_code("card_declined");
+  EXPECT_THROW(refund(), Error);
 }
 
 TEST_F(StripeProviderTest, RefusalsAre502WithStripesMessage) {
