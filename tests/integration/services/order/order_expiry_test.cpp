@@ -1,7 +1,6 @@
 // Hold expiry by the durable sweeper, and payments that arrive after it (DESIGN.md §3):
 // the seats are re-held when still free, otherwise the money is refunded.
 #include "order_fixture.h"
-#include "services/order/payments/webhook_signature.h"
 
 namespace ticketly::testing {
 namespace {
@@ -14,20 +13,8 @@ bool wait_status(const std::string& order_id, const std::string& status) {
 }
 
 HttpResult succeed_webhook(const std::string& intent, const std::string& order_id, std::int64_t amount) {
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count();
-  json::Json e = {{"id", "evt_" + new_uuid()},
-                  {"type", "payment_intent.succeeded"},
-                  {"data",
-                   {{"object",
-                     {{"id", intent},
-                      {"amount", amount},
-                      {"amount_received", amount},
-                      {"currency", "lkr"},
-                      {"metadata", {{"order_id", order_id}}}}}}}};
-  const std::string body = e.dump();
-  return http_request(OrderExpiry::app().port(), "POST", "/api/order/webhook/stripe", body,
-                      {{"Content-Type", "application/json"},
-                       {"Stripe-Signature", order::stripe_signature_header(kWebhookSecret, body, now)}});
+  return deliver_webhook(OrderExpiry::app().port(),
+                         stripe_event("evt_" + new_uuid(), "payment_intent.succeeded", intent, order_id, amount));
 }
 
 struct Held {
@@ -111,6 +98,36 @@ TEST_F(OrderExpiry, PaymentAfterExpiryIsRefundedWhenASeatWasSoldMeanwhile) {
   }, 10s));
   EXPECT_EQ(seat_state(s.event, s.event.seats[0].id), "AVAILABLE");  // nothing half re-held
   EXPECT_EQ(seat_state(s.event, s.event.seats[1].id), "LOCKED");     // still b's
+}
+
+// Late money buys seats only of a session that still takes place: after the event was
+// deleted, or the session cancelled, it goes back even though the seats are free.
+TEST_F(OrderExpiry, PaymentAfterExpiryIsRefundedWhenTheSessionIsGone) {
+  auto cancelled = published_event(2), deleted = published_event(2);
+  auto a = app().new_user(), b = app().new_user();
+  auto in_cancelled = hold_with_intent(a, cancelled.event, {cancelled.event.seats[0].id});
+  auto in_deleted = hold_with_intent(b, deleted.event, {deleted.event.seats[0].id});
+  ASSERT_TRUE(wait_status(in_cancelled.order_id, "cancelled"));
+  ASSERT_TRUE(wait_status(in_deleted.order_id, "cancelled"));
+  cancelled.event.version = 2;
+  cancelled.event.session_status = "CANCELLED";
+  app().publish_event(cancelled.event);
+  app().publish("ticketly.catalog.events", deleted.event.id,
+                {{"type", "EventDeleted"}, {"version", 2}, {"eventId", deleted.event.id},
+                 {"occurredAt", "2026-11-28T08:00:00Z"}});
+  ASSERT_TRUE(wait_until(
+      [&] { return app().scalar("SELECT deleted FROM catalog_events WHERE id = '" + deleted.event.id + "'") == "t"; },
+      10s));
+  for (const auto* h : {&in_cancelled, &in_deleted}) {
+    auto r = succeed_webhook(h->intent, h->order_id, h->amount);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json()["result"], "refund") << r.body;
+    EXPECT_NE(r.json().value("reason", "").find("no longer"), std::string::npos) << r.body;
+    EXPECT_EQ(order_status(h->order_id), "cancelled");
+    EXPECT_EQ(app().scalar("SELECT count(*) FROM tickets WHERE order_id = '" + h->order_id + "'"), "0");
+  }
+  EXPECT_EQ(seat_state(cancelled.event, cancelled.event.seats[0].id), "AVAILABLE");
+  EXPECT_EQ(seat_state(deleted.event, deleted.event.seats[0].id), "AVAILABLE");
 }
 
 TEST_F(OrderExpiry, CancelledByTheOwnerThenPaidIsRefunded) {
