@@ -21,20 +21,6 @@ std::optional<OrderStatus> parse_order_status(std::string_view s) {
   return std::nullopt;
 }
 
-PaymentEffect on_payment_succeeded(OrderStatus status) {
-  switch (status) {
-    case OrderStatus::Pending:
-      return PaymentEffect::Complete;
-    case OrderStatus::Cancelled:
-      return PaymentEffect::Reacquire;
-    case OrderStatus::Completed:
-      return PaymentEffect::AlreadyComplete;
-  }
-  return PaymentEffect::AlreadyComplete;
-}
-
-bool can_cancel(OrderStatus status) { return status == OrderStatus::Pending; }
-
 std::vector<Uuid> Order::seat_ids() const {
   std::vector<Uuid> out;
   out.reserve(items.size());

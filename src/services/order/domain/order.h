@@ -3,11 +3,15 @@
 //
 //   pending ──payment succeeded──▶ completed      (tickets issued, seats BOOKED)
 //      │  └──owner cancels / hold expires──▶ cancelled   (seats released)
-//   cancelled ──late payment, seats still free──▶ completed   (re-held, then booked)
-//   cancelled ──late payment, a seat is gone──▶ cancelled + refund
+//   cancelled (hold expired) ──late payment, seats still free, session still on──▶ completed
+//                                                       (re-held, then booked)
+//   cancelled ──any other late payment (a seat gone, the session gone, cancelled by its
+//               owner)──▶ cancelled + refund
 //
 // completed and a refunded cancellation are final. A failed payment changes nothing but
-// the payment state: the order stays pending until it is paid or its hold expires.
+// the payment state: the order stays pending until it is paid or its hold expires. The
+// transitions are made in the database, by the functions of migrations/order (order_place,
+// order_pay, order_pay_all) and the releases (inventory/releaser.cpp), each atomically.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,16 +27,6 @@ enum class OrderStatus { Pending, Completed, Cancelled };
 
 std::string_view to_string(OrderStatus s);                  // "pending" | "completed" | "cancelled"
 std::optional<OrderStatus> parse_order_status(std::string_view s);
-
-// What a payment outcome does to an order in `status` (see the diagram above).
-enum class PaymentEffect {
-  Complete,         // pending: issue tickets
-  Reacquire,        // cancelled (expired or cancelled before the money came): re-hold, else refund
-  AlreadyComplete,  // completed: nothing (a duplicate or replayed success)
-};
-PaymentEffect on_payment_succeeded(OrderStatus status);
-// Only a pending order can be cancelled by its owner.
-bool can_cancel(OrderStatus status);
 
 // One seat of an order, priced when the order was placed.
 struct OrderItem {

@@ -155,7 +155,13 @@ asio::awaitable<WebhookAnswer> Payments::handle_webhook(std::string_view body, s
 asio::awaitable<WebhookAnswer> Payments::on_succeeded(const std::string& event_id, const json::Json& intent) {
   auto order_id = order_of(intent);
   const std::string intent_id = intent.value("id", "");
-  if (!order_id || intent_id.empty()) co_return WebhookAnswer{200, ok("ignored")};
+  if (!order_id || intent_id.empty()) {
+    // Money was taken for no order of ours (not our intent, or metadata lost): acknowledged
+    // (Stripe would retry forever), but someone has to look.
+    spdlog::error("payment event {}: a succeeded payment {} names no order (metadata.order_id); not applied",
+                  event_id, intent_id);
+    co_return WebhookAnswer{200, ok("ignored")};
+  }
   std::int64_t amount = integer_of(intent, "amount_received");
   if (amount == 0) amount = integer_of(intent, "amount");
   // Money in another currency does not pay an LKR order: it is refunded.
@@ -171,6 +177,10 @@ asio::awaitable<WebhookAnswer> Payments::on_succeeded(const std::string& event_i
   const store::PayResult& result = outcome.result;
   std::optional<Order>& order = outcome.order;
   if (result.result == "completed" && order) completed(*order);
+  if (result.result == "unknown_order") {
+    spdlog::error("payment event {}: payment {} succeeded for order {}, which does not exist here; not applied",
+                  event_id, intent_id, order_id->str());
+  }
   if (result.result == "refund") {
     spdlog::warn("order {}: payment {} is refunded: {}", order_id->str(), intent_id, result.reason);
     auto claimed = co_await store::claim_refund_of_intent(db_, intent_id);
