@@ -1,10 +1,15 @@
 -- A payment that arrives after its hold expired re-holds the seats when they are still
 -- free (0002). It did so whatever had become of the session: for an event deleted, a
--- session removed from it or cancelled since, tickets were issued for something that will
--- not happen, where the money should go back. order_pay as in 0002 with that check; the
--- settings of 0005 and 0007 are part of the definition now (CREATE OR REPLACE resets them).
--- order_pay_all hands every payment of a cancelled order to order_pay, so this is the
--- only place a hold is taken again.
+-- session removed from it, cancelled or over (CLOSED: Stripe retries a webhook for three
+-- days) since, tickets were issued for something that will not happen, where the money
+-- should go back. order_pay as in 0002 with that check, and two more:
+--   * an order whose refund failed (payment_status 'refund_failed', left for an operator)
+--     refunds a further payment too, like one whose refund is pending or done;
+--   * a free order's checkout (event_type 'free_order', amount 0: nothing was charged)
+--     that cannot complete writes no refund and leaves the order as it is.
+-- The settings of 0005 and 0007 are part of the definition now (CREATE OR REPLACE resets
+-- them). order_pay_all hands every payment of a cancelled order to order_pay, so this is
+-- the only place a hold is taken again.
 CREATE OR REPLACE FUNCTION order_pay(p jsonb) RETURNS jsonb LANGUAGE plpgsql
   SET enable_seqscan = off SET plan_cache_mode = auto AS $$
 DECLARE
@@ -35,7 +40,7 @@ BEGIN
     v_reason := 'order already paid by another payment';
   ELSIF (p->>'amount')::bigint < o.price THEN
     v_reason := 'amount received is less than the order price';
-  ELSIF o.payment_status IN ('refund_pending', 'refunded') THEN
+  ELSIF o.payment_status IN ('refund_pending', 'refunded', 'refund_failed') THEN
     v_reason := 'payment already being refunded';
   ELSIF o.status = 'cancelled' AND o.cancel_reason IS DISTINCT FROM 'expired' THEN
     v_reason := 'order was cancelled before the payment arrived';
@@ -52,8 +57,8 @@ BEGIN
       END IF;
     ELSIF NOT EXISTS (SELECT 1 FROM sessions s JOIN catalog_events e ON e.id = s.event_id
                        WHERE s.id = o.session_id AND NOT s.removed AND NOT e.deleted
-                         AND s.status NOT IN ('CANCELLED', 'CANCELED')) THEN
-      v_reason := 'the session is no longer held: event deleted, session removed or cancelled';
+                         AND s.status NOT IN ('CANCELLED', 'CLOSED')) THEN
+      v_reason := 'the session is no longer on: event deleted, session removed, cancelled or over';
     ELSE
       -- Cancelled (hold expired or cancelled) before the money came: re-hold the seats if
       -- every one is still free, in seat order like order_place.
@@ -74,6 +79,13 @@ BEGIN
         END IF;
       END IF;
     END IF;
+  END IF;
+
+  IF v_reason IS NOT NULL AND p->>'event_type' = 'free_order' THEN
+    -- Nothing was charged (a free order's checkout lost a race with its cancellation):
+    -- nothing to give back, and the order's payment state stays as it is.
+    UPDATE payment_events SET outcome = 'not_applied' WHERE event_id = p->>'event_id';
+    RETURN jsonb_build_object('result', 'not_applied', 'reason', v_reason);
   END IF;
 
   IF v_reason IS NOT NULL THEN

@@ -1,8 +1,8 @@
 #pragma once
 // A local stand-in for Stripe's REST API (no network in tests): records every call and
 // answers as Stripe does — PaymentIntents (pi_1, pi_2, …), refunds (re_3, …: one count for
-// both; POST, and GET by id) — or with a card
-// error while `refuse` is set (`refuse_code` as the error's code). Refunds answer with
+// both; POST, GET by id, and the list of an intent's refunds) — or, while `refuse` is set,
+// every POST with a card error (`refuse_code` as the error's code). Refunds answer with
 // `refund_status`. The settings may be changed while a server uses it.
 #include <atomic>
 #include <mutex>
@@ -33,6 +33,8 @@ class FakeStripe {
 
  private:
   boost::asio::awaitable<http::Response> answer(http::Request& req, std::string id, bool refund);
+  boost::asio::awaitable<http::Response> list_refunds(http::Request& req);
+  std::string record(http::Request& req);  // returns the refund status to answer with
   std::string next_id();
 
   mutable std::mutex mu_;

@@ -70,7 +70,7 @@ struct Order {
   Timestamp created_at{};
   Timestamp expires_at{};
   std::string payment_intent_id;
-  std::string payment_status;  // "", requires_payment, failed, succeeded, refund_pending, refunded
+  std::string payment_status;  // "", requires_payment, failed, succeeded, refund_pending, refunded, refund_failed
   std::int64_t version = 1;
   std::vector<Ticket> tickets;
 

@@ -248,17 +248,12 @@ namespace {
 // Attempts (about two days with the backoff of store::retry_refund_later) before a refund
 // the provider keeps refusing is handed to an operator. A refund the provider accepted
 // but has not settled is asked about without limit: settling can take days.
+//
+// Every attempt sends the same idempotency key, so a refund whose answer was lost (a
+// timeout after Stripe made it) comes back as that refund, pending or not, and is never
+// made twice. Stripe replays a stored refusal under a key for 24 hours, so the attempts of
+// the first day repeat the first answer; those of the second day are asked afresh.
 constexpr int kMaxRefundAttempts = 48;
-
-// The first attempt keeps the key of earlier releases; after a refusal each attempt gets
-// its own, since Stripe answers a reused key with the stored refusal for 24 hours. Every
-// refund is of the whole payment, so a second one cannot go through: it answers "already
-// refunded", which counts as done.
-std::string refund_key(const store::Refund& refund) {
-  std::string key = "refund-" + refund.id.str();
-  if (refund.attempts > 0) key += "-" + std::to_string(refund.attempts);
-  return key;
-}
 
 }  // namespace
 
@@ -269,7 +264,7 @@ asio::awaitable<RefundStatus> Payments::ask_provider(const store::Refund& refund
     co_return nothing_charged;
   }
   if (!refund.provider_refund_id.empty()) co_return co_await provider_.refund_status(refund.provider_refund_id);
-  co_return co_await provider_.refund(refund.payment_intent_id, refund.amount, refund_key(refund));
+  co_return co_await provider_.refund(refund.payment_intent_id, refund.amount, "refund-" + refund.id.str());
 }
 
 asio::awaitable<std::size_t> Payments::send_refunds(std::vector<store::Refund> refunds) {
@@ -288,7 +283,9 @@ asio::awaitable<std::size_t> Payments::send_refunds(std::vector<store::Refund> r
       co_await store::refund_pending_at_provider(db_, refund, status.id);
       continue;
     }
-    if (!error.empty() && refund.attempts + 1 < kMaxRefundAttempts) {
+    // One the provider holds as pending is asked about for as long as it takes.
+    const bool at_provider = !refund.provider_refund_id.empty();
+    if (!error.empty() && (at_provider || refund.attempts + 1 < kMaxRefundAttempts)) {
       spdlog::warn("refund {} of payment {} failed (attempt {}): {}", refund.id.str(), refund.payment_intent_id,
                    refund.attempts + 1, error);
       co_await store::retry_refund_later(db_, refund, error);

@@ -45,7 +45,7 @@ class PaymentProvider {
   virtual asio::awaitable<PaymentIntent> create_intent(const IntentRequest& request) = 0;
   // Refunds `amount` of the intent's payment (all of it when `amount` is not positive: money
   // in another currency); `idempotency_key` makes a retry harmless, and a payment refunded
-  // already (by an earlier attempt, or by hand) answers Succeeded. Throws
+  // already (by hand, or under another key) answers how that refund stands. Throws
   // ticketly::Error(502) when the provider refuses or cannot be reached.
   virtual asio::awaitable<RefundStatus> refund(const std::string& intent_id, Money amount,
                                                const std::string& idempotency_key) = 0;

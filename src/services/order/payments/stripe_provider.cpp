@@ -25,22 +25,29 @@ std::string stripe_error_code(const http::ClientResponse& r) {
 }
 
 // A Refund object: `succeeded`; `pending` or `requires_action` (settled later); `failed`
-// or `canceled` (the money did not go back).
-RefundStatus refund_from(const http::ClientResponse& r) {
-  auto j = json::Json::parse(r.body, nullptr, false);
-  if (!j.is_object() || !j.contains("id")) throw Error(502, "The payment provider answered unexpectedly");
+// or `canceled` (the money did not go back). Anything else is not taken for success.
+RefundStatus refund_of(const json::Json& j) {
+  if (!j.is_object() || !j.contains("id") || !j["id"].is_string()) {
+    throw Error(502, "The payment provider answered unexpectedly");
+  }
   RefundStatus out;
-  out.id = j.value("id", "");
+  out.id = j["id"].get<std::string>();
   const std::string status = j.value("status", "");
-  if (status == "pending" || status == "requires_action") {
+  if (status == "succeeded") {
+    out.state = RefundStatus::State::Succeeded;
+  } else if (status == "pending" || status == "requires_action") {
     out.state = RefundStatus::State::Pending;
   } else if (status == "failed" || status == "canceled") {
     out.state = RefundStatus::State::Failed;
     const auto& reason = j.contains("failure_reason") ? j["failure_reason"] : json::Json();
     out.detail = "refund " + status + (reason.is_string() ? ": " + reason.get<std::string>() : std::string());
+  } else {
+    throw Error(502, "The payment provider reported refund " + out.id + " as '" + status + "'");
   }
   return out;
 }
+
+RefundStatus refund_from(const http::ClientResponse& r) { return refund_of(json::Json::parse(r.body, nullptr, false)); }
 
 }  // namespace
 
@@ -120,12 +127,24 @@ asio::awaitable<RefundStatus> StripeProvider::refund(const std::string& intent_i
   if (amount.units() > 0) form.emplace_back("amount", std::to_string(amount.units()));
   auto r = co_await post("/v1/refunds", std::move(form), idempotency_key);
   if (r.status / 100 == 2) co_return refund_from(r);
-  // An earlier attempt whose answer was lost, or a refund made by hand in the dashboard.
-  if (stripe_error_code(r) == "charge_already_refunded") {
-    RefundStatus done;  // Succeeded, no id of ours
-    co_return done;
-  }
+  // Refunded already (by hand in the dashboard, or by a refund still pending): what counts
+  // is how that refund stands.
+  if (stripe_error_code(r) == "charge_already_refunded") co_return co_await existing_refund(intent_id);
   throw Error(502, "Stripe refused the refund: " + stripe_error(r));
+}
+
+asio::awaitable<RefundStatus> StripeProvider::existing_refund(const std::string& intent_id) {
+  auto r = co_await get("/v1/refunds?payment_intent=" + intent_id + "&limit=10");
+  if (r.status / 100 != 2) throw Error(502, "Stripe did not list the refunds: " + stripe_error(r));
+  auto j = json::Json::parse(r.body, nullptr, false);
+  if (!j.is_object() || !j.contains("data") || !j["data"].is_array() || j["data"].empty()) {
+    throw Error(502, "Stripe says the payment was refunded but lists no refund of it");
+  }
+  // Newest first: a succeeded one settles it; otherwise the newest says where it stands.
+  for (const auto& refund : j["data"]) {
+    if (refund.is_object() && refund.value("status", "") == "succeeded") co_return refund_of(refund);
+  }
+  co_return refund_of(j["data"][0]);
 }
 
 asio::awaitable<RefundStatus> StripeProvider::refund_status(const std::string& refund_id) {

@@ -34,6 +34,8 @@ class StripeProvider final : public PaymentProvider {
   asio::awaitable<http::HttpClient*> client();
   asio::awaitable<http::ClientResponse> post(std::string path, http::HeaderList form, std::string idempotency_key);
   asio::awaitable<http::ClientResponse> get(std::string path);
+  // How the refund of a payment Stripe calls refunded already stands.
+  asio::awaitable<RefundStatus> existing_refund(const std::string& intent_id);
   http::HeaderList headers() const;
 
   runtime::IoPool& io_;

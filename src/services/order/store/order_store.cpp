@@ -85,7 +85,7 @@ constexpr db::Statement kPaymentEvent{"order.payment_event", R"sql(
   ON CONFLICT (event_id) DO NOTHING)sql"};
 constexpr db::Statement kPaymentFailed{"order.payment_failed", R"sql(
   UPDATE orders SET payment_status = 'failed', version = version + 1
-   WHERE id = $1 AND status = 'pending' AND payment_status NOT IN ('succeeded', 'refund_pending', 'refunded')
+   WHERE id = $1 AND status = 'pending' AND payment_status NOT IN ('succeeded', 'refund_pending', 'refunded', 'refund_failed')
   RETURNING version)sql"};
 
 #define REFUND_COLUMNS "id, order_id, payment_intent_id, amount, reason, attempts, provider_refund_id"

@@ -101,24 +101,27 @@ TEST_F(OrderExpiry, PaymentAfterExpiryIsRefundedWhenASeatWasSoldMeanwhile) {
 }
 
 // Late money buys seats only of a session that still takes place: after the event was
-// deleted, or the session cancelled, it goes back even though the seats are free.
+// deleted, or the session cancelled or over, it goes back even though the seats are free.
 TEST_F(OrderExpiry, PaymentAfterExpiryIsRefundedWhenTheSessionIsGone) {
-  auto cancelled = published_event(2), deleted = published_event(2);
-  auto a = app().new_user(), b = app().new_user();
+  auto cancelled = published_event(2), closed = published_event(2), deleted = published_event(2);
+  auto a = app().new_user(), b = app().new_user(), c = app().new_user();
   auto in_cancelled = hold_with_intent(a, cancelled.event, {cancelled.event.seats[0].id});
+  auto in_closed = hold_with_intent(c, closed.event, {closed.event.seats[0].id});
   auto in_deleted = hold_with_intent(b, deleted.event, {deleted.event.seats[0].id});
-  ASSERT_TRUE(wait_status(in_cancelled.order_id, "cancelled"));
-  ASSERT_TRUE(wait_status(in_deleted.order_id, "cancelled"));
+  for (const auto* h : {&in_cancelled, &in_closed, &in_deleted}) ASSERT_TRUE(wait_status(h->order_id, "cancelled"));
   cancelled.event.version = 2;
   cancelled.event.session_status = "CANCELLED";
   app().publish_event(cancelled.event);
+  closed.event.version = 2;
+  closed.event.session_status = "CLOSED";
+  app().publish_event(closed.event);
   app().publish("ticketly.catalog.events", deleted.event.id,
                 {{"type", "EventDeleted"}, {"version", 2}, {"eventId", deleted.event.id},
                  {"occurredAt", "2026-11-28T08:00:00Z"}});
   ASSERT_TRUE(wait_until(
       [&] { return app().scalar("SELECT deleted FROM catalog_events WHERE id = '" + deleted.event.id + "'") == "t"; },
       10s));
-  for (const auto* h : {&in_cancelled, &in_deleted}) {
+  for (const auto* h : {&in_cancelled, &in_closed, &in_deleted}) {
     auto r = succeed_webhook(h->intent, h->order_id, h->amount);
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(r.json()["result"], "refund") << r.body;
@@ -127,6 +130,7 @@ TEST_F(OrderExpiry, PaymentAfterExpiryIsRefundedWhenTheSessionIsGone) {
     EXPECT_EQ(app().scalar("SELECT count(*) FROM tickets WHERE order_id = '" + h->order_id + "'"), "0");
   }
   EXPECT_EQ(seat_state(cancelled.event, cancelled.event.seats[0].id), "AVAILABLE");
+  EXPECT_EQ(seat_state(closed.event, closed.event.seats[0].id), "AVAILABLE");
   EXPECT_EQ(seat_state(deleted.event, deleted.event.seats[0].id), "AVAILABLE");
 }
 

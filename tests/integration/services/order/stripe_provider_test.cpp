@@ -97,10 +97,21 @@ TEST_F(StripeProviderTest, RefundsReportWhetherTheMoneyWentBack) {
   ASSERT_FALSE(calls.empty());
   EXPECT_EQ(calls.back().path, "/v1/refunds/re_7");
   EXPECT_EQ(calls.back().authorization, "Bearer sk_test_123");
+  // Refunded already: how that refund stands counts, looked up by the payment.
   stripe.refuse = true;
   stripe.set_refuse_code("charge_already_refunded");
+  stripe.set_refund_status("pending");
+  auto existing = refund();
+  EXPECT_EQ(existing.state, RefundStatus::State::Pending);
+  EXPECT_EQ(existing.id, "re_of_pi_9");
+  EXPECT_EQ(stripe.calls().back().path, "/v1/refunds");  // the list (GET), after the refused POST
+  stripe.set_refund_status("succeeded");
   EXPECT_EQ(refund().state, RefundStatus::State::Succeeded);
   stripe.set_refuse_code("card_declined");
+  EXPECT_THROW(refund(), Error);
+  // A status it does not know is not taken for money returned.
+  stripe.refuse = false;
+  stripe.set_refund_status("in_transit");
   EXPECT_THROW(refund(), Error);
 }
 
