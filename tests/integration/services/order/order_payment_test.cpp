@@ -300,22 +300,6 @@ TEST_F(OrderPayment, DevProviderCompletesThePurchaseEndToEnd) {
   EXPECT_GE(count.json()["total_count"].get<int>(), 1);
 }
 
-// Money for a hold whose session was cancelled meanwhile buys nothing: it goes back, and
-// the hold runs out as any other (migration 0009).
-TEST_F(OrderPayment, PaymentForASessionCancelledMeanwhileIsRefunded) {
-  auto p = place_with_intent(1);
-  p.setup.event.version = 2;
-  p.setup.event.session_status = "CANCELLED";
-  app().publish_event(p.setup.event);
-  auto r = deliver(stripe_event("evt_" + new_uuid(), "payment_intent.succeeded", p.intent, p.order_id, p.amount));
-  ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(r.json()["result"], "refund") << r.body;
-  EXPECT_EQ(order_status(p.order_id), "pending");
-  EXPECT_EQ(app().scalar("SELECT count(*) FROM tickets WHERE order_id = '" + p.order_id + "'"), "0");
-  EXPECT_EQ(app().scalar("SELECT count(*) FROM refunds WHERE order_id = '" + p.order_id + "'"), "1");
-  EXPECT_EQ(seat_state(p.setup.event, p.setup.event.seats[0].id), "LOCKED");
-}
-
 // A discount may bring the price to 0 (it never exceeds the subtotal, API.md §3). There is
 // nothing to charge, and Stripe refuses an intent for 0: the checkout completes the order.
 TEST_F(OrderPayment, AnOrderADiscountMadeFreeCompletesAtCheckout) {
