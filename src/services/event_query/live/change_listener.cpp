@@ -33,25 +33,26 @@ struct ChangeListener::State {
 
 namespace {
 
+// Searches and lists may depend on any event: all responses go; documents only the
+// event's own ("" = everything, e.g. after a rebuild).
+void drop_catalog(ChangeListener::State& s, const std::string& event) {
+  if (event.empty()) {
+    s.documents.invalidate_all();
+  } else {
+    s.documents.invalidate(event);
+  }
+  s.catalog.invalidate_all();
+  s.seat_maps.invalidate_all();
+}
+
 void apply_payload(ChangeListener::State& s, const std::string& payload) {
   auto j = json::Json::parse(payload, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object()) return;
   const std::string kind = j.value("k", "");
   if (kind == "c") {
-    // Searches and lists may depend on any event: all responses go; documents only the
-    // event's own ("" = everything, e.g. after a rebuild).
-    const std::string event = j.value("e", "");
-    if (event.empty()) {
-      s.documents.invalidate_all();
-    } else {
-      s.documents.invalidate(event);
-    }
-    s.catalog.invalidate_all();
-    s.seat_maps.invalidate_all();
+    drop_catalog(s, j.value("e", ""));
   } else if (kind == "r") {
-    s.documents.invalidate_all();
-    s.catalog.invalidate_all();
-    s.seat_maps.invalidate_all();
+    drop_catalog(s, "");
     s.hub.resync_all();
   } else if (kind == "m") {
     if (auto it = j.find("ss"); it != j.end() && it->is_array()) {

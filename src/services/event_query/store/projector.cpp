@@ -104,29 +104,41 @@ std::string catalog_change_payload(std::string_view event_id) {
 
 std::string resync_all_payload() { return json::Json{{"k", "r"}}.dump(); }
 
-std::vector<std::string> map_change_payloads(const std::vector<std::string>& session_ids) {
-  constexpr std::size_t kPerChunk = 150;  // < 8000 bytes, as for seats
+namespace {
+
+// NOTIFY payloads must stay under 8000 bytes; a UUID costs 39 in a list. `make` turns each
+// chunk of ids (a JSON array) into one payload.
+template <class Make>
+std::vector<std::string> chunked_payloads(const std::vector<std::string>& ids, Make make) {
+  constexpr std::size_t kPerChunk = 150;
   std::vector<std::string> out;
-  for (std::size_t i = 0; i < session_ids.size(); i += kPerChunk) {
-    json::Json ids = json::Json::array();
-    for (std::size_t j = i; j < session_ids.size() && j < i + kPerChunk; ++j) ids.push_back(session_ids[j]);
-    out.push_back(json::Json{{"k", "m"}, {"ss", std::move(ids)}}.dump());
+  for (std::size_t i = 0; i < ids.size(); i += kPerChunk) {
+    json::Json chunk = json::Json::array();
+    for (std::size_t j = i; j < ids.size() && j < i + kPerChunk; ++j) chunk.push_back(ids[j]);
+    out.push_back(make(std::move(chunk)).dump());
   }
   return out;
 }
 
+// The notifications of an applied event message: the catalog change, then the sessions
+// whose map changed.
+std::vector<std::string> event_change_payloads(const Uuid& event_id, const std::vector<std::string>& changed_maps) {
+  std::vector<std::string> out{catalog_change_payload(event_id.str())};
+  for (auto& p : map_change_payloads(changed_maps)) out.push_back(std::move(p));
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> map_change_payloads(const std::vector<std::string>& session_ids) {
+  return chunked_payloads(session_ids, [](json::Json ids) { return json::Json{{"k", "m"}, {"ss", std::move(ids)}}; });
+}
+
 std::vector<std::string> seat_change_payloads(std::string_view session_id, std::string_view status, std::int64_t seq,
                                               const std::vector<std::string>& seat_ids) {
-  // NOTIFY payloads must stay under 8000 bytes; a UUID costs 39 in the list.
-  constexpr std::size_t kPerChunk = 150;
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < seat_ids.size(); i += kPerChunk) {
-    json::Json ids = json::Json::array();
-    for (std::size_t j = i; j < seat_ids.size() && j < i + kPerChunk; ++j) ids.push_back(seat_ids[j]);
-    out.push_back(
-        json::Json{{"k", "s"}, {"s", session_id}, {"st", status}, {"q", seq}, {"ids", std::move(ids)}}.dump());
-  }
-  return out;
+  return chunked_payloads(seat_ids, [&](json::Json ids) {
+    return json::Json{{"k", "s"}, {"s", session_id}, {"st", status}, {"q", seq}, {"ids", std::move(ids)}};
+  });
 }
 
 asio::awaitable<void> Projector::apply(const bus::Message& message) {
@@ -151,11 +163,9 @@ asio::awaitable<void> Projector::apply_event_message(const json::Json& payload) 
       auto r = co_await c.execute(kTombstoneEvent, id, version);
       if (r.empty()) co_return;  // stale
       auto gone = co_await c.execute(kDeleteSessions, id);
-      std::vector<std::string> payloads{catalog_change_payload(id.str())};
       std::vector<std::string> sessions;
       for (auto row : gone) sessions.push_back(row.get<Uuid>(0).str());
-      for (auto& p : map_change_payloads(sessions)) payloads.push_back(std::move(p));
-      co_await c.execute(kNotifyAll, payloads);
+      co_await c.execute(kNotifyAll, event_change_payloads(id, sessions));
     };
     co_await db_.transaction(tx);
     co_return;
@@ -197,9 +207,7 @@ asio::awaitable<void> Projector::apply_event_message(const json::Json& payload) 
     for (const auto& [removed, _] : old_maps) changed_maps.push_back(removed.str());
     // Only sessions whose map changed: a status flip (the sale opening) must not send every
     // watcher of a 10,000-seat map to fetch it again at the same moment.
-    std::vector<std::string> payloads{catalog_change_payload(snap.id.str())};
-    for (auto& p : map_change_payloads(changed_maps)) payloads.push_back(std::move(p));
-    co_await c.execute(kNotifyAll, payloads);
+    co_await c.execute(kNotifyAll, event_change_payloads(snap.id, changed_maps));
   };
   co_await db_.transaction(tx);
 }

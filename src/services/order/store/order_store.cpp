@@ -107,12 +107,10 @@ constexpr db::Statement kFinishRefund{"order.finish_refund", R"sql(
   UPDATE orders SET payment_status = 'refunded', version = version + 1
    WHERE id = (SELECT order_id FROM r) AND status <> 'completed'
   RETURNING id)sql"};
+// The next attempt after the backoff; $3, when set, is the provider's id of a refund it
+// accepted but has not settled.
 constexpr db::Statement kRetryRefund{"order.retry_refund", R"sql(
-  UPDATE refunds SET attempts = attempts + 1, last_error = $2,
-                     next_attempt_at = now() + least(interval '1 hour', interval '5 seconds' * power(2, least(attempts, 12)))
-   WHERE id = $1 AND status = 'pending')sql"};
-constexpr db::Statement kRefundPendingAtProvider{"order.refund_pending_at_provider", R"sql(
-  UPDATE refunds SET attempts = attempts + 1, provider_refund_id = $2, last_error = 'pending at the provider',
+  UPDATE refunds SET attempts = attempts + 1, last_error = $2, provider_refund_id = coalesce($3, provider_refund_id),
                      next_attempt_at = now() + least(interval '1 hour', interval '5 seconds' * power(2, least(attempts, 12)))
    WHERE id = $1 AND status = 'pending')sql"};
 constexpr db::Statement kFailRefund{"order.fail_refund", R"sql(
@@ -444,12 +442,14 @@ asio::awaitable<std::optional<Uuid>> finish_refund(db::Connection& tx, const Ref
 }
 
 asio::awaitable<void> retry_refund_later(db::Database& db, const Refund& refund, const std::string& error) {
-  co_await db.execute(kRetryRefund, refund.id, error);
+  const std::optional<std::string> no_provider_id;
+  co_await db.execute(kRetryRefund, refund.id, error, no_provider_id);
 }
 
 asio::awaitable<void> refund_pending_at_provider(db::Database& db, const Refund& refund,
                                                  const std::string& provider_refund_id) {
-  co_await db.execute(kRefundPendingAtProvider, refund.id, provider_refund_id);
+  const std::string note = "pending at the provider";
+  co_await db.execute(kRetryRefund, refund.id, note, provider_refund_id);
 }
 
 asio::awaitable<std::optional<Uuid>> fail_refund(db::Connection& tx, const Refund& refund, const std::string& error) {
