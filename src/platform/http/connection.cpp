@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <optional>
 
 #include "platform/errors.h"
 #include "platform/http/server_impl.h"
@@ -63,7 +64,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::awaitable<bool> serve_one(bool first);
   // Writes `out_`, then `tail` (a shared body, sent from its own buffer), and clears `out_`.
   asio::awaitable<bool> write_out(std::string_view tail = {});
-  asio::awaitable<void> write_early_error(int status, std::string_view message, std::string_view path);
+  // An answer sent before the request is routed or its body read; the connection closes
+  // after it. `origin` is the request's Origin header, when its header was read.
+  asio::awaitable<void> write_early_error(Response res, std::string_view origin = {});
+  asio::awaitable<void> write_early_error(int status, std::string_view message, std::string_view path,
+                                          std::string_view origin = {});
+  // Runs the route's guard on the request's header alone, before a large body is read.
+  asio::awaitable<std::optional<Response>> guard_before_body(const Message& head, std::string_view path,
+                                                             const RouteMatch& match);
   asio::awaitable<void> serve_stream(Request& req, Response& res);
   static asio::awaitable<void> watch_peer(std::shared_ptr<Connection> self, std::shared_ptr<bool> gone,
                                           std::shared_ptr<asio::steady_timer> wake);
@@ -145,15 +153,53 @@ asio::awaitable<bool> Connection::write_out(std::string_view tail) {
   co_return !ec;
 }
 
-asio::awaitable<void> Connection::write_early_error(int status, std::string_view message, std::string_view path) {
+asio::awaitable<void> Connection::write_early_error(Response res, std::string_view origin) {
   Request req;
   req.request_id = Pipeline::request_id_for({});
-  req.path = path;
-  Response res = server_.pipeline.error_response(status, message, path);
+  if (!origin.empty()) req.message.set(Field::origin, origin);
   server_.pipeline.decorate(req, res);
   serialize_response(res, {.keep_alive = false, .request_id = req.request_id, .server = options().server_name}, out_);
   co_await write_out();
 }
+
+asio::awaitable<void> Connection::write_early_error(int status, std::string_view message, std::string_view path,
+                                                    std::string_view origin) {
+  co_await write_early_error(server_.pipeline.error_response(status, message, path), origin);
+}
+
+asio::awaitable<std::optional<Response>> Connection::guard_before_body(const Message& head, std::string_view path,
+                                                                       const RouteMatch& match) {
+  Request req;
+  req.message.base() = head.base();
+  req.path = path;
+  req.request_id = Pipeline::request_id_for(req.header("X-Request-Id"));
+  req.remote = remote_;
+  try {
+    co_await match.route->options.guard(req);
+    co_return std::nullopt;
+  } catch (const ticketly::Error& e) {
+    Response res = server_.pipeline.error_response(e.status(), e.what(), path);
+    for (const auto& [k, v] : e.headers()) res.message.set(k, v);
+    co_return res;
+  }
+}
+
+namespace {
+
+// A body larger than this, or of unknown length, is read only once the route's guard has
+// accepted the request's credentials: an anonymous client must not make the server
+// receive and hold megabytes (event-command's uploads allow up to 50 MiB). Smaller
+// bodies arrive with their header and are checked by the pipeline as usual.
+constexpr std::uint64_t kGuardBeforeBodyBytes = 64 * 1024;
+
+bool guard_before_body_wanted(const bhttp::request_parser<bhttp::string_body>& parser, const RouteMatch& match,
+                              bool expects_continue) {
+  if (match.kind != RouteMatch::Kind::Found || !match.route->options.guard) return false;
+  const auto length = parser.content_length();
+  return expects_continue || !length || *length > kGuardBeforeBodyBytes;
+}
+
+}  // namespace
 
 // Serves one request; false when the connection should close.
 asio::awaitable<bool> Connection::serve_one(bool first) {
@@ -189,13 +235,23 @@ asio::awaitable<bool> Connection::serve_one(bool first) {
   std::size_t limit = options().body_limit;
   if (match.route && match.route->options.body_limit) limit = *match.route->options.body_limit;
 
+  const auto origin = head[Field::origin];
   if (parser.content_length() && *parser.content_length() > limit) {
-    co_await write_early_error(413, "Request body exceeds the limit of " + std::to_string(limit) + " bytes", raw_path);
+    co_await write_early_error(413, "Request body exceeds the limit of " + std::to_string(limit) + " bytes", raw_path,
+                               origin);
     co_return false;
   }
   if (!parser.is_done()) {
     auto expect = head[bhttp::field::expect];
-    if (!expect.empty() && beast::iequals(expect, "100-continue")) {
+    const bool expects_continue = !expect.empty() && beast::iequals(expect, "100-continue");
+    if (guard_before_body_wanted(parser, match, expects_continue)) {
+      auto refused = co_await guard_before_body(head, raw_path, match);
+      if (refused) {
+        co_await write_early_error(std::move(*refused), origin);
+        co_return false;  // the body was never read: the connection cannot be reused
+      }
+    }
+    if (expects_continue) {
       out_.append(head.version() == 10 ? "HTTP/1.0 100 Continue\r\n\r\n" : "HTTP/1.1 100 Continue\r\n\r\n");
       if (!co_await write_out()) co_return false;
     }
@@ -206,10 +262,10 @@ asio::awaitable<bool> Connection::serve_one(bool first) {
       no_deadline();
       if (ec == bhttp::error::body_limit) {
         co_await write_early_error(413, "Request body exceeds the limit of " + std::to_string(limit) + " bytes",
-                                   raw_path);
+                                   raw_path, origin);
       } else if (ec != asio::error::eof && ec != bhttp::error::end_of_stream && ec != asio::error::operation_aborted &&
                  ec != asio::error::bad_descriptor && ec != asio::error::connection_reset) {
-        co_await write_early_error(400, "Malformed HTTP request body", raw_path);
+        co_await write_early_error(400, "Malformed HTTP request body", raw_path, origin);
       }
       co_return false;
     }

@@ -90,6 +90,13 @@ asio::awaitable<void> Server::Impl::accept_loop(Worker& w) {
 
 void Server::Impl::admit(Worker& w, tcp::socket socket) {
   if (w.draining) return;
+  if (active.load() >= options.max_connections) {
+    refused->inc();  // the socket closes as it goes out of scope: the client sees a reset
+    if (!w.warned_full) spdlog::warn("connection limit of {} reached: refusing connections", options.max_connections);
+    w.warned_full = true;
+    return;
+  }
+  w.warned_full = false;
   active.fetch_add(1);
   serve_connection(*this, w, std::move(socket));
 }

@@ -31,6 +31,9 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60000};    // between keep-alive requests
   std::chrono::milliseconds body_timeout{120000};   // request body (uploads)
   std::chrono::milliseconds write_timeout{30000};
+  // Open connections per server, event streams included; beyond it a new connection is
+  // closed at once. (Each costs memory and a descriptor; SSE needs 10,000+ per process.)
+  std::size_t max_connections = 20000;
   CorsPolicy cors;
   std::string server_name = "ticketly";
   log::AccessLogSink* access_log = nullptr;  // null: no access log

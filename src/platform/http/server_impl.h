@@ -11,6 +11,7 @@
 
 #include "platform/http/pipeline.h"
 #include "platform/log/access_log.h"
+#include "platform/metrics/registry.h"
 #include "platform/http/server.h"
 
 namespace ticketly::http {
@@ -27,6 +28,7 @@ struct Worker {
   tcp::acceptor acceptor;
   std::unordered_set<Connection*> connections;
   bool draining = false;
+  bool warned_full = false;  // the connection limit was logged and is still reached
   WorkerMetrics metrics;
   std::unique_ptr<log::AccessLogBuffer> access_log;  // null when access logging is off
   asio::steady_timer flush_timer;
@@ -35,7 +37,12 @@ struct Worker {
 class Server::Impl {
  public:
   Impl(runtime::IoPool& io, const Router& router, metrics::Registry& registry, ServerOptions opts)
-      : io(io), options(std::move(opts)), pipeline(router, registry, options) {}
+      : io(io),
+        options(std::move(opts)),
+        pipeline(router, registry, options),
+        refused(&registry.counter("http_connections_refused_total",
+                                  "Connections closed at once because the server had max_connections open")
+                     .with({})) {}
 
   void start();
   bool shutdown(std::chrono::milliseconds grace);
@@ -49,6 +56,7 @@ class Server::Impl {
   Pipeline pipeline;
   std::vector<std::unique_ptr<Worker>> workers;
   std::atomic<std::size_t> active{0};
+  metrics::Counter* refused;  // connections turned away at max_connections
   std::uint16_t port = 0;
 };
 

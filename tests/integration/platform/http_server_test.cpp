@@ -33,6 +33,7 @@ struct Fixture {
   std::mutex mutex;
   std::vector<std::shared_ptr<SseStream>> streams;
   std::atomic<int> closed_streams{0};
+  std::atomic<int> guard_runs{0};
 
   void routes(Router& r) {
     r.get("/ping", [](Request&) -> asio::awaitable<Response> { co_return Response::json(200, {{"pong", true}}); });
@@ -51,6 +52,16 @@ struct Fixture {
     r.post("/upload", [](Request& req) -> asio::awaitable<Response> {
       co_return Response::json(200, {{"bytes", req.body().size()}});
     }, RouteOptions{.body_limit = 4u << 20});
+    // An upload behind a guard: "Bearer ok" passes, anything else is 401.
+    r.post("/guarded-upload", [this](Request& req) -> asio::awaitable<Response> {
+      co_return Response::json(200, {{"bytes", req.body().size()}, {"guards", guard_runs.load()}});
+    }, RouteOptions{.body_limit = 4u << 20, .guard = [this](Request& req) -> asio::awaitable<void> {
+      guard_runs.fetch_add(1);
+      if (req.header(Field::authorization) != "Bearer ok") {
+        throw Error(401, "authentication required").with_header("WWW-Authenticate", "Bearer");
+      }
+      co_return;
+    }});
     r.get("/conflict", [](Request&) -> asio::awaitable<Response> {
       throw conflict("Seat already taken");
       co_return Response::no_content();
@@ -155,6 +166,70 @@ TEST_F(HttpServerTest, RouteMayRaiseTheBodyLimitForUploads) {
   TestConnection c(server->port());
   c.send_raw("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(5u << 20) + "\r\n\r\n");
   EXPECT_EQ(c.read_response().status, 413);
+}
+
+// A large body is read only after the route's guard accepted the request's credentials:
+// an anonymous client must not make the server receive (and hold) megabytes.
+TEST_F(HttpServerTest, AGuardedUploadIsRefusedBeforeItsBodyIsRead) {
+  const std::string head = "POST /guarded-upload HTTP/1.1\r\nHost: x\r\nOrigin: http://localhost:3000\r\n"
+                           "Content-Length: " + std::to_string(3u << 20) + "\r\n";
+  {  // Expect: 100-continue without a token: 401 instead of "100 Continue".
+    TestConnection c(server->port(), 3s);
+    c.send_raw(head + "Expect: 100-continue\r\n\r\n");
+    auto r = c.read_response();
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(r.header("www-authenticate"), "Bearer");
+    EXPECT_EQ(r.header("access-control-allow-origin"), "http://localhost:3000");
+    EXPECT_TRUE(c.wait_closed(2s));  // the unread body cannot be skipped: the connection ends
+  }
+  {  // No Expect, and the body never sent: answered from the header alone.
+    TestConnection c(server->port(), 3s);
+    c.send_raw(head + "Authorization: Bearer wrong\r\n\r\n" + std::string(1000, 'x'));
+    EXPECT_EQ(c.read_response().status, 401);
+    EXPECT_TRUE(c.wait_closed(2s));
+  }
+  {  // With the token: "100 Continue", then the body is read and the handler runs.
+    TestConnection c(server->port(), 5s);
+    c.send_raw(head + "Authorization: Bearer ok\r\nExpect: 100-continue\r\n\r\n");
+    EXPECT_NE(c.read_until("\r\n\r\n", 3s).find("100 Continue"), std::string::npos);
+    c.send_raw(std::string(3u << 20, 'x'));
+    auto r = c.read_response();
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(r.json()["bytes"], 3u << 20);
+  }
+  // A small body comes with its header and goes through the guard in the pipeline, once.
+  const int before = fx.guard_runs.load();
+  auto small = testing::http_request(server->port(), "POST", "/guarded-upload", "abc", {{"Authorization", "Bearer ok"}});
+  ASSERT_EQ(small.status, 200);
+  EXPECT_EQ(small.json()["guards"], before + 1);
+  EXPECT_EQ(testing::http_request(server->port(), "POST", "/guarded-upload", "abc").status, 401);
+}
+
+// Answers sent before routing carry the CORS headers, so the web client can read them.
+TEST_F(HttpServerTest, EarlyErrorsCarryCorsHeaders) {
+  TestConnection c(server->port());
+  auto r = c.request("POST", "/echo", std::string(2000, 'x'),
+                     {{"Content-Type", "application/json"}, {"Origin", "http://localhost:3000"}});
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(r.header("access-control-allow-origin"), "http://localhost:3000");
+}
+
+TEST_F(HttpServerTest, ConnectionsBeyondTheLimitAreRefused) {
+  ServerOptions o;
+  o.max_connections = 2;
+  Fixture other;
+  TestServer s([&](Router& r) { other.routes(r); }, o);
+  auto first = std::make_unique<TestConnection>(s.port());
+  TestConnection second(s.port());
+  ASSERT_EQ(first->request("GET", "/ping").status, 200);
+  ASSERT_EQ(second.request("GET", "/ping").status, 200);
+  TestConnection third(s.port(), 2s);
+  EXPECT_TRUE(third.wait_closed(2s));
+  EXPECT_NE(s.metrics().render().find("http_connections_refused_total 1"), std::string::npos);
+  first->close();  // a place frees up
+  for (int i = 0; i < 200 && s.server().active_connections() > 1; ++i) std::this_thread::sleep_for(5ms);
+  TestConnection fourth(s.port());
+  EXPECT_EQ(fourth.request("GET", "/ping").status, 200);
 }
 
 TEST_F(HttpServerTest, OversizedHeadersAre431) {
