@@ -112,8 +112,9 @@ Reply event_orders(OrderApp& app, http::Request& req) {
   q.event_id = id;
   q.session_id = req.query.uuid("sessionId");
   if (auto status = req.query.get("status"); status && !status->empty()) {
-    if (!parse_order_status(*status)) throw bad_request("status must be one of pending, completed, cancelled");
-    q.status = std::string(*status);
+    const auto parsed = parse_order_status(*status);
+    if (!parsed) throw bad_request("status must be one of pending, completed, cancelled");
+    q.status = std::string(to_string(*parsed));  // the stored spelling: "canceled" is "cancelled"
   }
   if (auto sort = req.query.get("sort"); sort && !sort->empty()) {
     if (*sort != "price" && *sort != "created_at") throw bad_request("sort must be price or created_at");

@@ -45,6 +45,7 @@ Reply check_in(OrderApp& app, http::Request& req) {
     throw forbidden("Only the organization's owner or an active scanner may check tickets in");
   }
   if (ticket->order_status != "completed") throw bad_request("Invalid ticket: its order is not paid");
+  if (ticket->session_called_off) throw bad_request("Invalid ticket: its session was cancelled");
   // The check-in and its ticketly.order.updated message commit together (docs/EVENTS.md).
   const Uuid ticket_id = ticket->ticket.id;
   const Uuid order_id = ticket->ticket.order_id;

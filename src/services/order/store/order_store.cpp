@@ -123,9 +123,15 @@ constexpr db::Statement kFailRefund{"order.fail_refund", R"sql(
    WHERE id = (SELECT order_id FROM r) AND status <> 'completed'
   RETURNING id)sql"};
 
+// called_off: the session was cancelled or removed, or its event deleted (a CLOSED
+// session has only stopped selling: its doors are still to open).
 constexpr db::Statement kFindTicket{"order.find_ticket", "SELECT " TICKET_COLUMNS R"sql(,
-       t.session_id, t.event_id, t.organization_id, o.status
-   FROM tickets t JOIN orders o ON o.id = t.order_id WHERE t.id = $1)sql"};
+       t.session_id, t.event_id, t.organization_id, o.status,
+       coalesce(s.status = 'CANCELLED' OR s.removed OR e.deleted, false) AS called_off
+   FROM tickets t JOIN orders o ON o.id = t.order_id
+   LEFT JOIN sessions s ON s.id = t.session_id
+   LEFT JOIN catalog_events e ON e.id = t.event_id
+  WHERE t.id = $1)sql"};
 constexpr db::Statement kCheckIn{"order.check_in", R"sql(
   UPDATE tickets t SET checked_in = true, checked_in_at = now(), checked_in_by = $2
    WHERE t.id = $1 AND NOT t.checked_in
@@ -467,6 +473,7 @@ asio::awaitable<std::optional<CheckinTicket>> find_ticket(db::Database& db, cons
   c.event_id = r[0].get<Uuid>(12);
   c.organization_id = r[0].get<Uuid>(13);
   c.order_status = r[0].get<std::string>(14);
+  c.session_called_off = r[0].get<bool>(15);
   co_return c;
 }
 

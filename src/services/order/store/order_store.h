@@ -139,6 +139,7 @@ struct CheckinTicket {
   Uuid event_id;
   Uuid organization_id;
   std::string order_status;
+  bool session_called_off = false;  // cancelled or removed, or its event deleted
 };
 asio::awaitable<std::optional<CheckinTicket>> find_ticket(db::Database& db, const Uuid& ticket_id);
 // Atomically marks the ticket used; nullopt when it already was (or does not exist).

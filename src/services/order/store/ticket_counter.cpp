@@ -29,28 +29,34 @@ TicketCounter::TicketCounter(runtime::IoPool& io, Count count, std::chrono::mill
 
 std::optional<std::int64_t> TicketCounter::fresh() {
   std::lock_guard lock(mu_);
-  if (total_ && clock_() - counted_at_ < max_age_) return total_;
+  if (counted_ && clock_() - counted_start_.at < max_age_) return total_locked();
   return std::nullopt;
 }
 
-std::int64_t TicketCounter::store(std::int64_t counted, std::chrono::steady_clock::time_point at) {
+TicketCounter::Start TicketCounter::begin() {
   std::lock_guard lock(mu_);
-  // The larger figure: tickets issued here while the count ran may be in it or not.
-  total_ = std::max(counted, total_.value_or(0));
-  counted_at_ = std::max(counted_at_, at);
-  return *total_;
+  return {clock_(), reported_};
+}
+
+std::int64_t TicketCounter::store(std::int64_t counted, Start start) {
+  std::lock_guard lock(mu_);
+  if (!counted_ || start.at >= counted_start_.at) {
+    counted_ = counted;
+    counted_start_ = start;
+  }
+  return total_locked();
 }
 
 asio::awaitable<std::int64_t> TicketCounter::total() {
   if (auto cached = fresh()) co_return *cached;
-  const auto started = clock_();
+  const Start start = begin();
   const std::int64_t counted = co_await count_.submit(Ask{});
-  co_return store(counted, started);
+  co_return store(counted, start);
 }
 
 void TicketCounter::issued(std::int64_t n) {
   std::lock_guard lock(mu_);
-  if (total_) *total_ += n;  // before the first count there is nothing to add to
+  reported_ += n;
 }
 
 }  // namespace ticketly::order::store

@@ -6,9 +6,11 @@
 // So the count is kept for `max_age`. Requests on one worker that find it stale share one
 // count (db::GroupCommit). Tickets this process issues are added at once (`issued`), so a
 // buyer sees their purchase in the total right away; tickets issued by another replica show
-// after at most `max_age`. Tickets are never deleted, so the total only grows: a count that
-// finishes while this process issues tickets keeps the larger of the two figures, and the
-// answer is never above the number of tickets in the table.
+// after at most `max_age`. The total is the latest count plus the tickets reported here
+// since that count began: those committed after its snapshot are not in it. A ticket whose
+// commit came before a count's snapshot but whose report came after it is in both, so the
+// total can run ahead by such tickets (those in the instant between a payment's commit and
+// its report) until the next count, which corrects it; the error never accumulates.
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
@@ -39,14 +41,22 @@ class TicketCounter {
 
  private:
   struct Ask {};
+  struct Start {
+    std::chrono::steady_clock::time_point at;
+    std::int64_t reported;  // reported_ when the count began
+  };
   std::optional<std::int64_t> fresh();
-  std::int64_t store(std::int64_t counted, std::chrono::steady_clock::time_point at);  // the total kept
+  Start begin();
+  // Keeps a finished count unless a later-begun one is kept already; the total.
+  std::int64_t store(std::int64_t counted, Start start);
+  std::int64_t total_locked() const { return *counted_ + (reported_ - counted_start_.reported); }
 
   const std::chrono::milliseconds max_age_;
   const Clock clock_;
   std::mutex mu_;  // guards the three below; never held across an await
-  std::optional<std::int64_t> total_;
-  std::chrono::steady_clock::time_point counted_at_{};
+  std::optional<std::int64_t> counted_;  // the count kept
+  Start counted_start_{};                 // when it began
+  std::int64_t reported_ = 0;             // tickets reported by issued(), ever
   db::GroupCommit<Ask, std::int64_t> count_;
 };
 

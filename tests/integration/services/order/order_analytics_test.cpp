@@ -19,7 +19,8 @@ TEST_F(OrderAnalytics, RevenueCountsWhatWasPaidAndOnlyTheOwnerSeesIt) {
   const std::string id = placed.json()["order_id"];
   ASSERT_EQ(app().pay(buyer.token, id).status, 200);
   // A pending order does not count.
-  ASSERT_EQ(app().place(buyer.token, s.event, {s.event.seats[1].id}).status, 201);
+  auto pending = app().place(buyer.token, s.event, {s.event.seats[1].id});
+  ASSERT_EQ(pending.status, 201);
 
   const std::string base = "/api/order/analytics/events/" + s.event.id;
   auto r = http_request(app().port(), "GET", base, "", bearer(s.owner.token));
@@ -62,6 +63,16 @@ TEST_F(OrderAnalytics, RevenueCountsWhatWasPaidAndOnlyTheOwnerSeesIt) {
   ASSERT_EQ(orders.json().size(), 1u);
   EXPECT_EQ(orders.json()[0]["TotalCount"], 1);
   EXPECT_EQ(http_request(app().port(), "GET", base + "/orders?sort=bogus", "", bearer(s.owner.token)).status, 400);
+  // Cancelled orders, under either spelling the API accepts.
+  const std::string pending_id = pending.json()["order_id"];
+  auto cancel = http_request(app().port(), "DELETE", "/api/order/" + pending_id, "", bearer(buyer.token));
+  ASSERT_LT(cancel.status, 300) << cancel.body;
+  for (const char* spelling : {"cancelled", "canceled"}) {
+    auto r = http_request(app().port(), "GET", base + "/orders?status=" + spelling, "", bearer(s.owner.token));
+    ASSERT_EQ(r.status, 200) << r.body;
+    ASSERT_EQ(r.json().size(), 1u) << spelling;
+    EXPECT_EQ(r.json()[0]["OrderID"], pending_id) << r.body;
+  }
   auto org = http_request(app().port(), "GET", "/api/order/analytics/organizations/" + s.event.organization_id, "",
                           bearer(s.owner.token));
   ASSERT_EQ(org.status, 200);

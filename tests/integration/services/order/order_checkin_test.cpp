@@ -8,6 +8,7 @@ namespace ticketly::testing {
 namespace {
 
 using OrderCheckin = OrderSuite<DefaultEnv>;
+using namespace std::chrono_literals;
 
 struct Sold {
   OrderCheckin::Setup setup;
@@ -56,6 +57,36 @@ TEST_F(OrderCheckin, OwnerChecksInOnceAndTheSecondScanGets409WithTheFirstTime) {
   EXPECT_EQ(second.status, 409);
   EXPECT_EQ(second.json()["checked_in_time"], when);
   EXPECT_NE(second.json()["message"].get<std::string>().find(when), std::string::npos);
+}
+
+// A ticket admits nobody once its session is cancelled or its event deleted; a CLOSED
+// session (sales over) still opens its doors.
+TEST_F(OrderCheckin, TicketsOfACancelledSessionOrADeletedEventAre400) {
+  auto closed = sold_ticket(), cancelled = sold_ticket(), deleted = sold_ticket();
+  closed.setup.event.version = 2;
+  closed.setup.event.session_status = "CLOSED";
+  OrderCheckin::app().publish_event(closed.setup.event);
+  cancelled.setup.event.version = 2;
+  cancelled.setup.event.session_status = "CANCELLED";
+  OrderCheckin::app().publish_event(cancelled.setup.event);
+  OrderCheckin::app().publish("ticketly.catalog.events", deleted.setup.event.id,
+                              {{"type", "EventDeleted"}, {"version", 2}, {"eventId", deleted.setup.event.id},
+                               {"occurredAt", "2026-11-28T08:00:00Z"}});
+  auto status_of = [](const Sold& s) {
+    return OrderCheckin::app().scalar("SELECT s.status || e.deleted::text FROM sessions s JOIN catalog_events e "
+                                      "ON e.id = s.event_id WHERE s.id = '" + s.setup.event.session_id + "'");
+  };
+  ASSERT_TRUE(wait_until([&] {
+    return status_of(closed) == "CLOSEDfalse" && status_of(cancelled) == "CANCELLEDfalse" &&
+           status_of(deleted).ends_with("true");
+  }, 10s));
+  for (const Sold* s : {&cancelled, &deleted}) {
+    auto r = scan(s->setup.owner.token, s->qr);
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_NE(r.json()["message"].get<std::string>().find("cancelled"), std::string::npos) << r.body;
+    EXPECT_EQ(OrderCheckin::app().scalar("SELECT checked_in FROM tickets WHERE id = '" + s->ticket_id + "'"), "f");
+  }
+  EXPECT_EQ(scan(closed.setup.owner.token, closed.qr).status, 200);
 }
 
 TEST_F(OrderCheckin, RacingScansExactlyOneWins) {

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <future>
 #include <vector>
 
@@ -27,9 +28,11 @@ using namespace std::chrono_literals;
 struct FakeTable {
   std::int64_t rows = 0;
   int counts = 0;
+  std::function<void()> while_counting;  // runs after the count's snapshot, before its answer
   asio::awaitable<std::int64_t> count() {
     ++counts;
     const std::int64_t seen = rows;  // the count's snapshot: taken before it suspends
+    if (while_counting) while_counting();
     co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);  // a round trip
     co_return seen;
   }
@@ -108,14 +111,37 @@ TEST_F(TicketCounterTest, IssuedBeforeTheFirstCountIsNotAddedTwice) {
   EXPECT_EQ(total(counter), 4);
 }
 
-TEST_F(TicketCounterTest, ACountThatMissedTicketsIssuedHereDoesNotLowerTheTotal) {
+TEST_F(TicketCounterTest, TicketsIssuedWhileACountRunsAreAddedToIt) {
   auto counter = make(10s);
   table_.rows = 5;
   EXPECT_EQ(total(counter), 5);
-  counter.issued(3);  // committed here, but the next count's snapshot comes too early for them
+  now_ += 11s;
+  table_.while_counting = [&] {  // committed and reported after the count's snapshot
+    table_.rows += 3;
+    counter.issued(3);
+  };
+  EXPECT_EQ(total(counter), 8);
+  table_.while_counting = nullptr;
   now_ += 11s;
   EXPECT_EQ(total(counter), 8);
-  EXPECT_EQ(table_.counts, 2);
+  EXPECT_EQ(table_.counts, 3);
+}
+
+// Committed before a count's snapshot, reported after it: in the count and in the report.
+// The total runs ahead by them only until the next count (it used to keep the larger
+// figure, so the error stayed and grew with every such straddle).
+TEST_F(TicketCounterTest, TicketsBothCountedAndReportedAreCorrectedByTheNextCount) {
+  auto counter = make(10s);
+  table_.rows = 5;
+  EXPECT_EQ(total(counter), 5);
+  table_.rows = 7;  // committed here; the report is late
+  now_ += 11s;
+  EXPECT_EQ(total(counter), 7);
+  counter.issued(2);
+  EXPECT_EQ(total(counter), 9);  // until the next count
+  now_ += 11s;
+  EXPECT_EQ(total(counter), 7);
+  EXPECT_EQ(table_.counts, 3);
 }
 
 TEST_F(TicketCounterTest, MaximumAgeZeroCountsEveryRequest) {
