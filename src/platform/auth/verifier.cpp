@@ -1,5 +1,6 @@
 #include "platform/auth/verifier.h"
 
+#include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -15,6 +16,7 @@
 #include <atomic>
 #include <mutex>
 #include <stdexcept>
+#include <utility>
 
 #include "platform/auth/jwt.h"
 #include "platform/auth/key_set.h"
@@ -177,7 +179,10 @@ asio::awaitable<std::shared_ptr<const Principal>> Verifier::Impl::verify_checked
   const Timestamp at = now();
   const Timestamp valid_until = check_claims(jwt.claims, at);
   auto principal = std::make_shared<const Principal>(from_claims(jwt.claims, options));
-  cache.insert(digest, principal, valid_until, at);
+  {
+    std::lock_guard lock(keys_mu);  // see install(): keys replaced meanwhile may withdraw this one
+    if (keys == set) cache.insert(digest, principal, valid_until, at);
+  }
   count(Outcome::valid);
   co_return principal;
 }
@@ -288,32 +293,35 @@ asio::awaitable<void> Verifier::Impl::refresh_keys() {
 }
 
 void Verifier::Impl::install(std::shared_ptr<const KeySet> set) {
-  std::shared_ptr<const KeySet> old;
-  {
-    std::lock_guard lock(keys_mu);
-    old = keys;
-    keys = set;
-  }
   auto kids_of = [](const KeySet& s) {
     std::vector<std::string> kids;
     for (const auto& k : s.keys()) kids.push_back(k.kid);
     std::sort(kids.begin(), kids.end());
     return kids;
   };
+  // A key is withdrawn when its kid is gone or now names other key material.
+  auto withdrawn = [&set](const SigningKey& k) {
+    const SigningKey* now = set->find(k.kid);
+    return !now || EVP_PKEY_eq(now->key.get(), k.key.get()) != 1;
+  };
   const std::vector<std::string> now_kids = kids_of(*set);
-  const std::vector<std::string> old_kids = old ? kids_of(*old) : std::vector<std::string>{};
-  if (now_kids == old_kids && old) return;
-
+  bool changed = false;
+  {
+    // Under keys_mu: a verification that began with the old keys caches its result only
+    // while they are still the current ones (verify_checked), so none outlives the clear.
+    std::lock_guard lock(keys_mu);
+    std::shared_ptr<const KeySet> old = std::exchange(keys, set);
+    const bool dropped = old && std::any_of(old->keys().begin(), old->keys().end(), withdrawn);
+    changed = !old || dropped || kids_of(*old) != now_kids;
+    // A withdrawn key may have been compromised: tokens it signed must stop working now,
+    // not when they expire.
+    if (dropped) cache.clear();
+  }
+  if (!changed) return;
   std::string listed;
   for (const auto& kid : now_kids) listed += (listed.empty() ? "" : ", ") + (kid.empty() ? "<no kid>" : kid);
   spdlog::info("token signing keys loaded: {} usable ({})", now_kids.size(), listed);
   for (const auto& why : set->skipped()) spdlog::info("JWKS key skipped: {}", why);
-  const bool dropped = std::any_of(old_kids.begin(), old_kids.end(), [&](const std::string& kid) {
-    return !std::binary_search(now_kids.begin(), now_kids.end(), kid);
-  });
-  // A withdrawn key may have been compromised: tokens it signed must stop working now,
-  // not when they expire.
-  if (dropped) cache.clear();
 }
 
 asio::awaitable<void> Verifier::Impl::refresh_loop(std::shared_ptr<Impl> self) {

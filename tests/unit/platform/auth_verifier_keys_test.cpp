@@ -54,6 +54,21 @@ TEST_F(VerifierTest, WithdrawnKeyStopsCachedTokensItSigned) {
   EXPECT_TRUE(verify(*v, rs256(claims(), "rsa2", rsa_key2())));
 }
 
+// A kid that comes back naming other key material is a withdrawn key too.
+TEST_F(VerifierTest, AKeyReplacedUnderItsKidStopsCachedTokensItSigned) {
+  auto v = make();
+  const std::string old_token = rs256(claims());  // kid rsa1, first key
+  EXPECT_TRUE(verify(*v, old_token));
+  source->set(jwks({rsa2_jwk("rsa1"), ec_jwk()}));  // rsa1 is now the second key
+  run(v->refresh_keys());
+  EXPECT_EQ(v->cached_tokens(), 0u);
+  refused(*v, old_token);
+  EXPECT_TRUE(verify(*v, rs256(claims(), "rsa1", rsa_key2())));
+  // A refresh that changes nothing keeps the cache.
+  run(v->refresh_keys());
+  EXPECT_EQ(v->cached_tokens(), 1u);
+}
+
 TEST_F(VerifierTest, KeepsCurrentKeysWhenARefreshFails) {
   auto v = make();
   source->fail(true);
