@@ -192,6 +192,13 @@ namespace {
 // bodies arrive with their header and are checked by the pipeline as usual.
 constexpr std::uint64_t kGuardBeforeBodyBytes = 64 * 1024;
 
+// The header limit was reached inside the request line itself: the target is too long.
+bool request_line_unfinished(const beast::flat_buffer& buffer) {
+  const auto data = buffer.data();
+  const std::string_view read(static_cast<const char*>(data.data()), data.size());
+  return read.find("\r\n") == std::string_view::npos;
+}
+
 bool guard_before_body_wanted(const bhttp::request_parser<bhttp::string_body>& parser, const RouteMatch& match,
                               bool expects_continue) {
   if (match.kind != RouteMatch::Kind::Found || !match.route->options.guard) return false;
@@ -216,7 +223,9 @@ asio::awaitable<bool> Connection::serve_one(bool first) {
   co_await bhttp::async_read_header(socket_, buffer_, parser, token);
   if (ec) {
     no_deadline();
-    if (ec == bhttp::error::header_limit) {
+    if (ec == bhttp::error::header_limit && request_line_unfinished(buffer_)) {
+      co_await write_early_error(414, "Request target too long", "");
+    } else if (ec == bhttp::error::header_limit) {
       co_await write_early_error(431, "Request header fields too large", "");
     } else if (ec != bhttp::error::end_of_stream && ec != asio::error::eof && ec != asio::error::operation_aborted &&
                ec != asio::error::bad_descriptor && ec != asio::error::connection_reset) {

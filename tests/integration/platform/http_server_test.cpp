@@ -239,6 +239,13 @@ TEST_F(HttpServerTest, OversizedHeadersAre431) {
   EXPECT_EQ(r.json()["status"], 431);
 }
 
+TEST_F(HttpServerTest, AnOversizedTargetIs414) {
+  TestConnection c(server->port());
+  auto r = c.request("GET", "/ping?q=" + std::string(20 * 1024, 'a'));
+  EXPECT_EQ(r.status, 414);
+  EXPECT_EQ(r.json()["error"], "URI Too Long");
+}
+
 TEST_F(HttpServerTest, MalformedRequestLineIs400) {
   TestConnection c(server->port());
   c.send_raw("THIS IS NOT HTTP\r\n\r\n");
