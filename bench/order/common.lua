@@ -48,6 +48,19 @@ function M.hold_request(e, seat, token)
                                            ["Content-Type"] = "application/json"}, M.hold_body(e, seat))
 end
 
+-- The race's holds for thread `thread_id`: seat k of every round of the event's seats, each
+-- time with another user, as a ring: every connection of the thread takes the next
+-- request, so all of them go through all the seats.
+function M.race_ring(e, tokens, thread_id)
+  local requests = {}
+  for n = 0, #e.seats * #tokens - 1 do
+    local seat = e.seats[(n % #e.seats) + 1]
+    local token = tokens[((n + thread_id * 7919) % #tokens) + 1]
+    requests[#requests + 1] = M.hold_request(e, seat, token)
+  end
+  return M.ring(requests)
+end
+
 -- A thread's requests as a ring: request() returns the next one, round and round.
 function M.ring(requests)
   local i, n = 0, #requests

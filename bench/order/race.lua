@@ -12,15 +12,7 @@ function init(args)
   local dir = os.getenv("BENCH_WORK")
   local tokens = common.read_tokens(dir .. "/tokens.txt")
   local event = common.read_event(dir .. "/" .. (os.getenv("BENCH_EVENT") or "race") .. ".json")
-  -- Seat k of every round of 16, each time with another user: every connection of the
-  -- thread takes the next request, so all of them go through all the seats.
-  local requests = {}
-  for n = 0, #event.seats * #tokens - 1 do
-    local seat = event.seats[(n % #event.seats) + 1]
-    local token = tokens[((n + id * 7919) % #tokens) + 1]
-    requests[#requests + 1] = common.hold_request(event, seat, token)
-  end
-  next_request = common.ring(requests)
+  next_request = common.race_ring(event, tokens, id)
 end
 
 -- Defined here, not in init(): wrk decides from the script as loaded whether it has one.

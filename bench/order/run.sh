@@ -2,7 +2,7 @@
 # bench/order: the flash-sale hot path of the order service under wrk, with /health in
 # the same run as the reference point (docs/BENCHMARKS.md "Order").
 #
-#   bench/order/run.sh                       # all three scenarios, 15 s each
+#   bench/order/run.sh                       # every scenario, 15 s each
 #   DURATION=10s USERS=200 bench/order/run.sh
 #   SCENARIOS="race booking" KEEP_WORK=1 bench/order/run.sh   # a subset; keep logs
 #   SERVER_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 bench/order/run.sh
@@ -14,6 +14,8 @@
 # Scenarios (see the .lua files):
 #   (a) race    1,000 connections, a 16-seat session, every connection tries every seat:
 #               exactly 16 holds succeed, every other answer is 409.
+#   (a') race_warm  the same race on another 16-seat session with warm connections: each
+#               first verifies its token with one GET, then all send their holds at once.
 #   (b) stress  2,000 connections picking random seats out of 16 and out of 10,000.
 #   (c) booking sustained distinct bookings: hold a free seat, pay it with the development
 #               provider (signed webhook -> completed order with ticket) -> bookings/s.
@@ -112,7 +114,7 @@ run() {  # name connections script [event]
   local busy_before; busy_before=$(cpu_busy)
   answers "$WORK/$1-answers-before"
   nstat -n 2>/dev/null || true
-  BENCH_EVENT="${4:-race}" wrk -t"$THREADS" -c"$2" -d"$DURATION" --timeout 10s --latency -s "$BENCH_DIR/$3" \
+  BENCH_EVENT="${4:-race}" BENCH_CONNECTIONS_PER_THREAD=$(($2 / THREADS)) wrk -t"$THREADS" -c"$2" -d"$DURATION" --timeout 10s --latency -s "$BENCH_DIR/$3" \
     "http://127.0.0.1:$PORT" > "$WORK/$1.txt" 2>&1
   echo "CPU busy_ticks $(($(cpu_busy) - busy_before))" >> "$WORK/$1.txt"
   # The kernel's TCP trouble in the scenario (a retransmission costs at least 200 ms).
@@ -137,10 +139,11 @@ if [ "$TICKETLY_PG_STATS" = "1" ]; then
   for db in order bus event_query event_command; do psql -X -q "$PG_URL/bench_order_$db" -c "SELECT pg_stat_reset()" >/dev/null; done
   psql -X -q "$PG_URL/bench_order_order" -c "SELECT pg_stat_reset_shared('wal')" >/dev/null
 fi
-SCENARIOS="${SCENARIOS:-race stress16 stress10k booking}"
+SCENARIOS="${SCENARIOS:-race race_warm stress16 stress10k booking}"
 for s in $SCENARIOS; do
   case "$s" in
     race) run race 1000 race.lua race ;;
+    race_warm) run race_warm 1000 race_warm.lua race_warm ;;
     stress16) run stress16 2000 stress.lua race ;;
     stress10k) run stress10k 2000 stress.lua stress ;;
     booking) run booking 256 booking.lua ;;
@@ -163,6 +166,7 @@ report="$OUT_DIR/order-$(date -u +%Y%m%dT%H%M%SZ).md"
   echo "| scenario | requests/s | p50 | p90 | p99 | won·held / lost·booked | 5xx | /health req/s (same run) | /health p99 |"
   echo "|---|---|---|---|---|---|---|---|---|"
   [ -f "$WORK/race.txt" ] && row race "(a) race: 1,000 conns, 16 seats"
+  [ -f "$WORK/race_warm.txt" ] && row race_warm "(a') race, warm connections: 1,000 conns, 16 seats"
   [ -f "$WORK/stress16.txt" ] && row stress16 "(b) stress: 2,000 conns, random of 16"
   [ -f "$WORK/stress10k.txt" ] && row stress10k "(b) stress: 2,000 conns, random of 10,000"
   [ -f "$WORK/booking.txt" ] && row booking "(c) hold + dev payment, 256 conns"
@@ -171,7 +175,7 @@ report="$OUT_DIR/order-$(date -u +%Y%m%dT%H%M%SZ).md"
   echo
   echo "| scenario | answer | count | p50 | p95 | p99 |"
   echo "|---|---|---|---|---|---|"
-  for s in race stress16 stress10k booking; do [ -f "$WORK/$s-split.txt" ] && cat "$WORK/$s-split.txt"; done
+  for s in race race_warm stress16 stress10k booking; do [ -f "$WORK/$s-split.txt" ] && cat "$WORK/$s-split.txt"; done
   echo
   [ -f "$WORK/booking.txt" ] || exit 0
   echo "bookings/s (c): $(awk -v b="$(count booking booked)" -v d="$(secs)" 'BEGIN {printf "%.0f", b / d}')"

@@ -6,11 +6,11 @@
 * users: created through the development identity provider's admin API (service client
   event-command-service, secret from $TICKETLY_IDP_SECRET_EVENT_COMMAND_SERVICE), each
   logged in with the password grant -> OUT_DIR/tokens.txt ("<user id> <token>" a line).
-* catalog: three approved events, published on the bus exactly as event-command does
+* catalog: four approved events, published on the bus exactly as event-command does
   (docs/EVENTS.md: an EventSnapshot on ticketly.catalog.events, appended with the
-  PgLogBus's bus_append()): "race" with 16 seats, "stress" with 10,000 seats and "booking"
-  with 60,000 seats -> OUT_DIR/<name>.json ({event_id, session_id, organization_id, seats}).
-Waits until the order service has applied all three.
+  PgLogBus's bus_append()): "race" and "race_warm" with 16 seats each, "stress" with 10,000
+  seats and "booking" with 60,000 seats -> OUT_DIR/<name>.json ({event_id, session_id, organization_id, seats}).
+Waits until the order service has applied all four.
 """
 import json
 import os
@@ -86,7 +86,7 @@ def event(name, seats):
     return e
 
 
-events = [event("race", 16), event("stress", 10000), event("booking", 60000)]
+events = [event("race", 16), event("race_warm", 16), event("stress", 10000), event("booking", 60000)]
 deadline = time.time() + 120
 for e in events:
     while True:
