@@ -40,6 +40,10 @@ QueryParams QueryParams::parse(std::string_view query) {
     auto key = url_decode(pair.substr(0, eq), true);
     auto value = url_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
     if (!key || !value) throw bad_request("Malformed percent-encoding in the query string");
+    // %00 would reach PostgreSQL (which refuses NUL in text) or C APIs as a truncated string.
+    if (key->find('\0') != std::string::npos || value->find('\0') != std::string::npos) {
+      throw bad_request("The query string must not contain a NUL character (%00)");
+    }
     q.items_.emplace_back(std::move(*key), std::move(*value));
   }
   return q;

@@ -162,6 +162,11 @@ RouteMatch Router::match(Verb method, std::string_view path) const {
       m.error = "Malformed percent-encoding in the path";
       return m;
     }
+    if (decoded->find('\0') != std::string::npos) {  // %00: no id or file name holds one
+      m.kind = RouteMatch::Kind::BadParameter;
+      m.error = "The path must not contain a NUL character (%00)";
+      return m;
+    }
     s.segments.push_back(std::move(*decoded));
   }
   collect(*root_, 0, s);

@@ -1,5 +1,7 @@
 #include "platform/json/json.h"
 
+#include <algorithm>
+
 #include "platform/errors.h"
 
 namespace ticketly::json {
@@ -19,6 +21,19 @@ bool too_deep(std::string_view body, int max_depth) {
   return false;
 }
 
+bool has_nul(const std::string& s) { return s.find('\0') != std::string::npos; }
+
+// A string or key holding U+0000, at any depth (bounded by the depth check).
+bool contains_nul(const Json& value) {
+  if (value.is_string()) return has_nul(value.get_ref<const std::string&>());
+  if (value.is_array()) return std::any_of(value.begin(), value.end(), contains_nul);
+  if (!value.is_object()) return false;
+  for (auto it = value.begin(); it != value.end(); ++it) {
+    if (has_nul(it.key()) || contains_nul(it.value())) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Json parse_body(std::string_view body, int max_depth) {
@@ -28,12 +43,20 @@ Json parse_body(std::string_view body, int max_depth) {
   // The bracket count above also counts brackets inside strings; it can only
   // over-estimate, and only bodies near the limit are affected.
   if (too_deep(body, max_depth)) throw bad_request("Malformed JSON request body: nested too deeply");
+  Json value;
   try {
-    return Json::parse(body);
+    value = Json::parse(body);
   } catch (const Json::parse_error& e) {
     // e.byte is the 1-based position of the error; the library's text repeats internals.
     throw bad_request("Malformed JSON request body at byte " + std::to_string(e.byte));
   }
+  // PostgreSQL refuses NUL in text and \u0000 in jsonb (a 500 later), and nothing a client
+  // sends needs it. A raw NUL byte is already malformed JSON; only the escape can carry
+  // one, so bodies without "\u0000" skip the walk.
+  if (body.find("\\u0000") != std::string_view::npos && contains_nul(value)) {
+    throw bad_request("Malformed JSON request body: strings must not contain the NUL character (\\u0000)");
+  }
+  return value;
 }
 
 std::string dump(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }

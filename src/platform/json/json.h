@@ -11,8 +11,9 @@ namespace ticketly::json {
 
 using Json = nlohmann::json;
 
-// Parses a request body. Malformed JSON, an empty body, or nesting deeper than
-// `max_depth` is the caller's fault: throws ticketly::Error(400) saying where.
+// Parses a request body. Malformed JSON, an empty body, nesting deeper than
+// `max_depth`, or a string (or key) containing U+0000 is the caller's fault: throws
+// ticketly::Error(400) saying what. PostgreSQL cannot store a NUL in text or jsonb.
 Json parse_body(std::string_view body, int max_depth = 64);
 
 // Serializes for a response. Invalid UTF-8 in strings is replaced, never thrown on:

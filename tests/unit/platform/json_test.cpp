@@ -31,6 +31,14 @@ TEST(JsonBody, DeepNestingIs400) {
   EXPECT_NE(message_of([&] { parse_body(deep); }).find("nested too deeply"), std::string::npos);
 }
 
+TEST(JsonBody, NulCharacterInAStringOrKeyIs400) {
+  for (const char* body : {R"({"name":"\u0000x"})", R"({"a":{"b":["ok","x\u0000"]}})", R"({"k\u0000":1})"}) {
+    EXPECT_NE(message_of([&] { parse_body(body); }).find("NUL character"), std::string::npos) << body;
+  }
+  // An escaped backslash followed by "u0000" is text, not a NUL; other escapes pass.
+  EXPECT_EQ(parse_body(R"({"name":"\\u0000 \u0001"})")["name"], "\\u0000 \x01");
+}
+
 TEST(ErrorEnvelope, HasTheDesignShape) {
   auto body = Json::parse(error_envelope(409, "Seat taken", "/api/order", Timestamp{}));
   EXPECT_EQ(body["status"], 409);

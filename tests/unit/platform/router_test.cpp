@@ -90,6 +90,14 @@ TEST(Router, DecodesPercentEncodedParameters) {
   EXPECT_EQ(r.match(Verb::get, "/discounts/code/%zz").kind, RouteMatch::Kind::BadParameter);
 }
 
+TEST(Router, PercentEncodedNulInThePathIsBadParameter) {
+  Router r;
+  r.get("/discounts/code/{code}", noop());
+  auto m = r.match(Verb::get, "/discounts/code/A%00B");
+  ASSERT_EQ(m.kind, RouteMatch::Kind::BadParameter);
+  EXPECT_EQ(m.error, "The path must not contain a NUL character (%00)");
+}
+
 TEST(Router, RestParameterTakesTheRemainder) {
   Router r;
   r.get("/files/{path:*}", noop());

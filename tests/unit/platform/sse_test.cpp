@@ -84,5 +84,17 @@ TEST(QueryParams, BadValuesAre400NamingTheParameter) {
   EXPECT_THROW(QueryParams::parse("a=%G1"), Error);
 }
 
+TEST(QueryParams, PercentEncodedNulIs400) {
+  for (const char* query : {"searchTerm=a%00b", "a%00=1"}) {
+    try {
+      QueryParams::parse(query);
+      ADD_FAILURE() << query;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.status(), 400);
+      EXPECT_EQ(std::string(e.what()), "The query string must not contain a NUL character (%00)");
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ticketly::http

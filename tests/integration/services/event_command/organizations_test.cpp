@@ -49,6 +49,16 @@ TEST_F(EventCommandOrganizations, RejectsInvalidInputWithFieldMessages) {
   EXPECT_EQ(not_json.status, 400);
 }
 
+TEST_F(EventCommandOrganizations, NulCharacterIsA400NotAServerError) {
+  // {"name":"\u0000x"}: PostgreSQL cannot store a NUL, so it must not get that far.
+  auto r = api().post("/v1/organizations", {{"name", std::string("\0x", 2)}}, owner_);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(r.json().value("message", "").find("NUL character"), std::string::npos) << r.body;
+  auto query = api().get("/v1/organizations/admin/all?search=a%00b", admin_);
+  EXPECT_EQ(query.status, 400) << query.body;
+  EXPECT_NE(query.json().value("message", "").find("NUL character"), std::string::npos) << query.body;
+}
+
 TEST_F(EventCommandOrganizations, OnlyTheOwnerReadsChangesOrDeletes) {
   const std::string id = api().create_organization(owner_, "Owned");
   EXPECT_EQ(api().get("/v1/organizations/" + id, other_).status, 403);
