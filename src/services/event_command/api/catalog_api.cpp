@@ -99,9 +99,9 @@ asio::awaitable<Response> delete_tier(App& app, Request& req) {
     check_event_editable(row.event.status);
     const bool used = co_await store::tier_in_use(tx, id, tier_id);
     if (used) throw conflict("The tier is used by seats of a session's seating map; reassign them first");
+    co_await detach_from_discounts(tx, id, tier_id, "tier");
     const bool deleted = co_await store::delete_tier(tx, id, tier_id);
     if (!deleted) throw not_found("Tier " + tier_id.str() + " not found on this event");
-    co_await store::forget_in_discounts(tx, id, tier_id);
   };
   const ChangeOptions options{.expected_version = expected_version(req)};
   co_await change_event(app, caller(req), id, remove, options);

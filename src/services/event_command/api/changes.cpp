@@ -3,6 +3,7 @@
 #include "platform/errors.h"
 #include "services/event_command/domain/session_rules.h"
 #include "services/event_command/events/snapshots.h"
+#include "services/event_command/store/catalog_store.h"
 #include "services/event_command/store/sessions_store.h"
 
 namespace ticketly::event_command::api {
@@ -52,6 +53,20 @@ asio::awaitable<void> complete_if_finished(db::Connection& tx, store::EventRow& 
     co_await store::set_event_status(tx, row.event.id, EventStatus::Completed, std::nullopt);
     row.event.status = EventStatus::Completed;
   }
+}
+
+asio::awaitable<void> detach_from_discounts(db::Connection& tx, const Uuid& event_id, const Uuid& id,
+                                            std::string_view what) {
+  const auto codes = co_await store::discounts_only_for(tx, event_id, id);
+  if (!codes.empty()) {
+    std::string list;
+    for (const auto& code : codes) list += (list.empty() ? "" : ", ") + code;
+    const bool one = codes.size() == 1;
+    throw conflict(std::string(one ? "Discount " : "Discounts ") + list + (one ? " applies" : " apply") +
+                   " only to this " + std::string(what) + "; change " + (one ? "it" : "them") +
+                   " to apply elsewhere or delete " + (one ? "it" : "them") + " first");
+  }
+  co_await store::forget_in_discounts(tx, event_id, id);
 }
 
 const Session& session_in(const EventAggregate& a, const Uuid& session_id) {

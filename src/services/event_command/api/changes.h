@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <optional>
+#include <string_view>
 
 #include "platform/auth/principal.h"
 #include "platform/db/connection.h"
@@ -38,6 +39,12 @@ asio::awaitable<EventAggregate> change_session(App& app, const auth::Principal& 
 // After a session became CLOSED or CANCELLED: an APPROVED event whose sessions are all
 // finished becomes COMPLETED.
 asio::awaitable<void> complete_if_finished(db::Connection& tx, store::EventRow& row);
+
+// Before a tier or session is deleted: 409 naming the discounts that apply to it alone
+// (API.md: an empty list means "all", so dropping it would widen them to everything); other
+// discounts merely forget it. `what` is "tier" or "session".
+asio::awaitable<void> detach_from_discounts(db::Connection& tx, const Uuid& event_id, const Uuid& id,
+                                            std::string_view what);
 
 // The session from an aggregate (it is there: the change just read it).
 const Session& session_in(const EventAggregate& a, const Uuid& session_id);

@@ -221,8 +221,8 @@ asio::awaitable<Response> delete_session(App& app, Request& req) {
   SessionChange remove = [&](db::Connection& tx, store::EventRow& row, Session& s) -> asio::awaitable<void> {
     check_event_editable(row.event.status);
     require_scheduled(s);
+    co_await detach_from_discounts(tx, row.event.id, s.id, "session");
     co_await store::delete_session(tx, s.id);
-    co_await store::forget_in_discounts(tx, row.event.id, s.id);
   };
   const ChangeOptions options{.expected_version = expected_version(req)};
   co_await change_session(app, caller(req), id, remove, options);

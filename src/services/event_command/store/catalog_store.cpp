@@ -25,6 +25,14 @@ constexpr db::Statement kForget{"ec.discount.forget", R"sql(
                        applicable_session_ids = array_remove(applicable_session_ids, $2::uuid),
                        updated_at = now()
    WHERE event_id = $1 AND ($2::uuid = ANY (applicable_tier_ids) OR $2::uuid = ANY (applicable_session_ids)))sql"};
+// Discounts whose list names only this tier (or session): without it the list would be
+// empty, which means "every tier (session)".
+constexpr db::Statement kOnlyFor{"ec.discount.only_for", R"sql(
+  SELECT code FROM discounts
+   WHERE event_id = $1
+     AND (($2::uuid = ANY (applicable_tier_ids) AND cardinality(array_remove(applicable_tier_ids, $2::uuid)) = 0)
+       OR ($2::uuid = ANY (applicable_session_ids) AND cardinality(array_remove(applicable_session_ids, $2::uuid)) = 0))
+   ORDER BY lower(code))sql"};
 
 #define DISCOUNT_COLUMNS                                                                                       \
   "id, event_id, code, parameters, max_usage, current_usage, discounted_total_cents, active, is_public, "      \
@@ -107,6 +115,13 @@ asio::awaitable<bool> tier_in_use(db::Connection& c, const Uuid& event_id, const
 
 asio::awaitable<void> forget_in_discounts(db::Connection& c, const Uuid& event_id, const Uuid& id) {
   co_await c.execute(kForget, event_id, id);
+}
+
+asio::awaitable<std::vector<std::string>> discounts_only_for(db::Connection& c, const Uuid& event_id, const Uuid& id) {
+  auto r = co_await c.execute(kOnlyFor, event_id, id);
+  std::vector<std::string> codes;
+  for (auto row : r) codes.push_back(row.get<std::string>(0));
+  co_return codes;
 }
 
 asio::awaitable<void> insert_discount(db::Connection& c, const Discount& d) {

@@ -3,6 +3,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "platform/db/connection.h"
@@ -22,6 +23,9 @@ asio::awaitable<bool> delete_tier(db::Connection& c, const Uuid& event_id, const
 asio::awaitable<bool> tier_in_use(db::Connection& c, const Uuid& event_id, const Uuid& tier_id);
 // Takes a deleted tier (or session) out of the event's discounts' applicability lists.
 asio::awaitable<void> forget_in_discounts(db::Connection& c, const Uuid& event_id, const Uuid& tier_or_session_id);
+// Codes of the discounts that apply to this tier (or session) alone.
+asio::awaitable<std::vector<std::string>> discounts_only_for(db::Connection& c, const Uuid& event_id,
+                                                             const Uuid& tier_or_session_id);
 
 // Throws 409 for a code the event already has (case-insensitive) or a taken id.
 asio::awaitable<void> insert_discount(db::Connection& c, const Discount& d);

@@ -40,6 +40,39 @@ TEST_F(EventCommandCatalog, TiersCreateUpdateDelete) {
   EXPECT_EQ(api().del(base + "/" + id, owner_).status, 404);
 }
 
+TEST_F(EventCommandCatalog, RefusesToDeleteTheOnlyTierOfADiscount) {
+  auto c = create_event();
+  const std::string tiers = "/v1/events/" + c.event + "/tiers";
+  const std::string discounts = "/v1/events/" + c.event + "/discounts";
+  auto balcony = api().post(tiers, {{"name", "Balcony"}, {"color", "#00FF00"}, {"price", 2500}}, owner_);
+  ASSERT_EQ(balcony.status, 201) << balcony.body;
+  const std::string id = balcony.json()["id"];
+  Json only = {{"code", "BALCONY5"},
+               {"parameters", {{"type", "PERCENTAGE"}, {"percentage", 5}}},
+               {"applicableTierIds", {id}}};
+  auto created = api().post(discounts, only, owner_);
+  ASSERT_EQ(created.status, 201) << created.body;
+  Json shared = {{"code", "SHARED5"},
+                 {"parameters", {{"type", "PERCENTAGE"}, {"percentage", 5}}},
+                 {"applicableTierIds", {id, ga_tier(c.request)}}};
+  auto shared_created = api().post(discounts, shared, owner_);
+  ASSERT_EQ(shared_created.status, 201) << shared_created.body;
+
+  // Dropping the tier from BALCONY5 would leave [] — "every tier": refused, naming it.
+  auto refused = api().del(tiers + "/" + id, owner_);
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_NE(message(refused).find("BALCONY5"), std::string::npos) << refused.body;
+  EXPECT_EQ(message(refused).find("SHARED5"), std::string::npos) << refused.body;
+  auto kept = api().get(discounts + "/" + created.json()["id"].get<std::string>(), owner_);
+  EXPECT_EQ(kept.json()["applicableTierIds"], Json::array({id})) << kept.body;
+
+  // Without it the tier goes, and SHARED5 keeps applying to the other tier only.
+  ASSERT_EQ(api().del(discounts + "/" + created.json()["id"].get<std::string>(), owner_).status, 200);
+  EXPECT_EQ(api().del(tiers + "/" + id, owner_).status, 200);
+  auto narrowed = api().get(discounts + "/" + shared_created.json()["id"].get<std::string>(), owner_);
+  EXPECT_EQ(narrowed.json()["applicableTierIds"], Json::array({ga_tier(c.request)})) << narrowed.body;
+}
+
 TEST_F(EventCommandCatalog, DiscountsCrudAndVisibility) {
   auto c = create_event();
   const std::string base = "/v1/events/" + c.event + "/discounts";

@@ -16,6 +16,20 @@ class EventCommandSessions : public EcSuite {
     EXPECT_EQ(api().post("/v1/events/" + c.event + "/approve", Json::object(), admin_).status, 200);
     return c;
   }
+  // Adds one more (PHYSICAL) session to the event; returns its id.
+  std::string add_session(const Created& c) const {
+    const std::string id = Uuid::random().str();
+    Json session = sample_session(vip_tier(c.request), ga_tier(c.request), id);
+    auto r = api().post("/v1/sessions", {{"eventId", c.event}, {"sessions", {session}}}, owner_);
+    EXPECT_EQ(r.status, 201) << r.body;
+    return id;
+  }
+  // PUT of the request's discount with other session ids.
+  HttpResult retarget_discount(const Created& c, const Json& session_ids) const {
+    Json d = c.request["discounts"][0];
+    d["applicableSessionIds"] = session_ids;
+    return api().put("/v1/events/" + c.event + "/discounts/" + c.discount(), d, owner_);
+  }
 };
 
 TEST_F(EventCommandSessions, AddsSessionsToAnEvent) {
@@ -202,14 +216,30 @@ TEST_F(EventCommandSessions, ChangesVenueAndLayoutWhileScheduled) {
 
 TEST_F(EventCommandSessions, DeletesAScheduledSession) {
   auto c = create_event();
+  const std::string second = add_session(c);
+  ASSERT_EQ(retarget_discount(c, {c.session(), second}).status, 200);
   EXPECT_EQ(api().del("/v1/sessions/" + c.session(), other_).status, 403);
   EXPECT_EQ(api().del("/v1/sessions/" + c.session(), owner_).status, 204);
   EXPECT_EQ(api().get("/v1/sessions/" + c.session(), owner_).status, 404);
   EXPECT_EQ(api().del("/v1/sessions/" + c.session(), owner_).status, 404);
-  // The discount no longer refers to it.
+  // The discount no longer refers to it, and still applies to the other session only.
   auto d = api().get("/v1/events/" + c.event + "/discounts/" + c.discount(), owner_);
   ASSERT_EQ(d.status, 200) << d.body;
-  EXPECT_TRUE(d.json()["applicableSessionIds"].empty());
+  EXPECT_EQ(d.json()["applicableSessionIds"], Json::array({second}));
+}
+
+TEST_F(EventCommandSessions, RefusesToDeleteTheOnlySessionOfADiscount) {
+  auto c = create_event();  // its discount SUMMER10 applies to its session alone
+  auto refused = api().del("/v1/sessions/" + c.session(), owner_);
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_NE(message(refused).find("SUMMER10"), std::string::npos) << refused.body;
+  // Nothing changed: the session is there, the discount still limited to it (not "all").
+  EXPECT_EQ(api().get("/v1/sessions/" + c.session(), owner_).status, 200);
+  auto d = api().get("/v1/events/" + c.event + "/discounts/" + c.discount(), owner_);
+  EXPECT_EQ(d.json()["applicableSessionIds"], Json::array({c.session()})) << d.body;
+  // Once the organizer retargets the discount, the session can go.
+  ASSERT_EQ(retarget_discount(c, Json::array()).status, 200);
+  EXPECT_EQ(api().del("/v1/sessions/" + c.session(), owner_).status, 204);
 }
 
 TEST_F(EventCommandSessions, ConcurrentEditsNeverLoseAnUpdate) {
