@@ -36,8 +36,8 @@ asio::awaitable<EventAggregate> change_event(App& app, const auth::Principal& wh
 asio::awaitable<EventAggregate> change_session(App& app, const auth::Principal& who, const Uuid& session_id,
                                                const SessionChange& change, const ChangeOptions& options);
 
-// After a session became CLOSED or CANCELLED: an APPROVED event whose sessions are all
-// finished becomes COMPLETED.
+// After a session became CLOSED or CANCELLED, or was deleted: an APPROVED event whose
+// sessions (at least one) are all finished becomes COMPLETED.
 asio::awaitable<void> complete_if_finished(db::Connection& tx, store::EventRow& row);
 
 // Before a tier or session is deleted: 409 naming the discounts that apply to it alone

@@ -223,6 +223,9 @@ asio::awaitable<Response> delete_session(App& app, Request& req) {
     require_scheduled(s);
     co_await detach_from_discounts(tx, row.event.id, s.id, "session");
     co_await store::delete_session(tx, s.id);
+    // The rest may all be CLOSED or CANCELLED now. Without sessions left the event stays
+    // as it is, so the organizer can still add some (COMPLETED would be final).
+    co_await complete_if_finished(tx, row);
   };
   const ChangeOptions options{.expected_version = expected_version(req)};
   co_await change_session(app, caller(req), id, remove, options);

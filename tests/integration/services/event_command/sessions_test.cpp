@@ -30,6 +30,9 @@ class EventCommandSessions : public EcSuite {
     d["applicableSessionIds"] = session_ids;
     return api().put("/v1/events/" + c.event + "/discounts/" + c.discount(), d, owner_);
   }
+  std::string event_status(const Created& c) const {
+    return api().get("/v1/events/" + c.event, owner_).json().value("status", "");
+  }
 };
 
 TEST_F(EventCommandSessions, AddsSessionsToAnEvent) {
@@ -240,6 +243,25 @@ TEST_F(EventCommandSessions, RefusesToDeleteTheOnlySessionOfADiscount) {
   // Once the organizer retargets the discount, the session can go.
   ASSERT_EQ(retarget_discount(c, Json::array()).status, 200);
   EXPECT_EQ(api().del("/v1/sessions/" + c.session(), owner_).status, 204);
+}
+
+TEST_F(EventCommandSessions, DeletingTheLastUnfinishedSessionCompletesTheEvent) {
+  auto c = approved_event();
+  const std::string second = add_session(c);
+  ASSERT_EQ(set_status(c.session(), "ON_SALE", owner_).status, 200);
+  ASSERT_EQ(set_status(c.session(), "CLOSED", owner_).status, 200);
+  EXPECT_EQ(event_status(c), "APPROVED");  // the second session is still SCHEDULED
+  ASSERT_EQ(api().del("/v1/sessions/" + second, owner_).status, 204);
+  EXPECT_EQ(event_status(c), "COMPLETED");
+}
+
+TEST_F(EventCommandSessions, DeletingTheOnlySessionLeavesTheEventOpenForNewOnes) {
+  auto c = approved_event();
+  ASSERT_EQ(retarget_discount(c, Json::array()).status, 200);
+  ASSERT_EQ(api().del("/v1/sessions/" + c.session(), owner_).status, 204);
+  // No sessions is not "all finished": the event stays APPROVED and can get new sessions.
+  EXPECT_EQ(event_status(c), "APPROVED");
+  add_session(c);
 }
 
 TEST_F(EventCommandSessions, ConcurrentEditsNeverLoseAnUpdate) {
