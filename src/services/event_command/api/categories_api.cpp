@@ -71,6 +71,9 @@ asio::awaitable<Response> update_category(App& app, Request& req) {
   wanted.id = id;
   const auto expected = expected_version(req, &body);
   auto work = [&](db::Connection& tx) -> asio::awaitable<Category> {
+    // First, so the cycle check below (READ COMMITTED: a fresh snapshot per statement)
+    // sees every parent change committed before ours.
+    if (wanted.parent_id) co_await store::lock_category_tree(tx);
     auto before = co_await store::find_category(tx, id, true);
     if (!before) throw not_found("Category " + id.str() + " not found");
     check_version(expected, before->version, "category");

@@ -1,5 +1,6 @@
 #include "services/event_command/api/dto.h"
 
+#include <algorithm>
 #include <cmath>
 #include <unordered_set>
 
@@ -156,16 +157,31 @@ Json seating_template(const SeatingTemplate& t) {
           {"layoutData", t.layout}};
 }
 
-Json category_tree(const Category& root, const std::vector<Category>& all) {
+namespace {
+
+// `path` holds the ids from the walk's root down to `node`. Updates serialise parent
+// changes, but a cycle or a very deep chain already stored must not overflow the stack.
+Json category_node(const Category& node, const std::vector<Category>& all, std::vector<Uuid>& path) {
+  path.push_back(node.id);
   Json children = Json::array();
   for (const auto& c : all) {
-    if (c.parent_id == root.id) children.push_back(category_tree(c, all));
+    if (path.size() >= kMaxCategoryDepth) break;
+    if (c.parent_id != node.id || std::find(path.begin(), path.end(), c.id) != path.end()) continue;
+    children.push_back(category_node(c, all, path));
   }
-  return {{"id", root.id.str()},
-          {"name", root.name},
-          {"parentId", root.parent_id ? Json(root.parent_id->str()) : Json(nullptr)},
-          {"version", root.version},
+  path.pop_back();
+  return {{"id", node.id.str()},
+          {"name", node.name},
+          {"parentId", node.parent_id ? Json(node.parent_id->str()) : Json(nullptr)},
+          {"version", node.version},
           {"subCategories", std::move(children)}};
+}
+
+}  // namespace
+
+Json category_tree(const Category& root, const std::vector<Category>& all) {
+  std::vector<Uuid> path;
+  return category_node(root, all, path);
 }
 
 Json category_forest(const std::vector<Category>& all) {

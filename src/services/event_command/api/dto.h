@@ -38,7 +38,11 @@ Json event_created(const Event& e);
 Json event_summary(const App& app, const store::EventSummary& s);
 // {id,organizationId,name,updatedAt,layoutData} + createdAt, version
 Json seating_template(const SeatingTemplate& t);
-// {id,name,parentId,subCategories[]} for the node and its descendants in `all`.
+// Levels of a category tree shown at most: deeper ones are left out. Far beyond any real
+// taxonomy; it bounds the recursion whatever the table holds.
+inline constexpr std::size_t kMaxCategoryDepth = 32;
+// {id,name,parentId,subCategories[]} for the node and its descendants in `all`. A
+// descendant that is already on the path (a parent cycle) is left out, so the walk ends.
 Json category_tree(const Category& root, const std::vector<Category>& all);
 // Roots with their subtrees.
 Json category_forest(const std::vector<Category>& all);

@@ -28,6 +28,8 @@ constexpr db::Statement kIsDescendant{"ec.category.is_descendant", R"sql(
     SELECT c.id, c.parent_id, up.depth + 1 FROM categories c JOIN up ON c.id = up.parent_id WHERE up.depth < 1000
   )
   SELECT EXISTS (SELECT 1 FROM up WHERE id = $2))sql"};
+constexpr db::Statement kLockTree{"ec.category.lock_tree",
+                                  "SELECT pg_advisory_xact_lock(hashtext('ec.category_tree'))"};
 constexpr db::Statement kUnpublished{"ec.category.unpublished", R"sql(
   SELECT id, name, parent_id, version FROM categories WHERE published_version < version
    ORDER BY id FOR UPDATE SKIP LOCKED)sql"};
@@ -124,6 +126,8 @@ asio::awaitable<bool> is_self_or_descendant(db::Connection& c, const Uuid& candi
   // Walk up from the candidate parent: meeting `id` on the way means a cycle.
   co_return (co_await c.execute(kIsDescendant, candidate, id)).scalar<bool>();
 }
+
+asio::awaitable<void> lock_category_tree(db::Connection& c) { co_await c.execute(kLockTree); }
 
 asio::awaitable<std::vector<Category>> unpublished_categories(db::Connection& c) {
   auto r = co_await c.execute(kUnpublished);

@@ -24,6 +24,9 @@ asio::awaitable<bool> category_has_children(db::Connection& c, const Uuid& id);
 asio::awaitable<bool> category_has_events(db::Connection& c, const Uuid& id);
 // `candidate` is `id` itself or lies below it (so making it id's parent is a cycle).
 asio::awaitable<bool> is_self_or_descendant(db::Connection& c, const Uuid& candidate, const Uuid& id);
+// Serialises parent changes until the transaction ends (an advisory lock): two moves that
+// are each fine alone (A under B, B under A) could otherwise both pass the cycle check.
+asio::awaitable<void> lock_category_tree(db::Connection& c);
 // Categories whose current version was never published (locked; other replicas skip them).
 asio::awaitable<std::vector<Category>> unpublished_categories(db::Connection& c);
 asio::awaitable<void> mark_category_published(db::Connection& c, const Uuid& id, std::int64_t version);
