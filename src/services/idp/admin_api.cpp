@@ -1,6 +1,7 @@
 // A subset of Keycloak's admin REST API for users (create, find, get), so another
 // service can invite staff the same way against this provider or a real Keycloak.
-// Only service accounts of confidential clients may call it.
+// Only service accounts may call it, and only with the realm-management client roles
+// Keycloak would ask for (the realm file grants them to event-command-service alone).
 #include "platform/errors.h"
 #include "platform/json/reader.h"
 #include "services/idp/provider.h"
@@ -22,7 +23,21 @@ http::Response admin_error(const AdminError& e) {
   return res;
 }
 
-void require_service_account(const Provider& p, const http::Request& req) {
+// What a call needs, as Keycloak checks it: creating needs manage-users; reading a user
+// needs view-users (manage-users implies it); searching needs query-users as well.
+enum class Need { Manage, View, Query };
+
+bool permits(const Client& client, Need need) {
+  const bool view = client.has_realm_management_role("view-users") || client.has_realm_management_role("manage-users");
+  switch (need) {
+    case Need::Manage: return client.has_realm_management_role("manage-users");
+    case Need::View: return view;
+    case Need::Query: return view && client.has_realm_management_role("query-users");
+  }
+  return false;
+}
+
+void require_service_account(const Provider& p, const http::Request& req, Need need) {
   auto token = bearer_token(req);
   if (!token) throw AdminError{401, "HTTP 401 Unauthorized"};
   auto claims = verify_token(p.key, *token, "Bearer", p.settings.issuer, Clock::now());
@@ -33,6 +48,18 @@ void require_service_account(const Provider& p, const http::Request& req) {
                  claims->value("preferred_username", "") == "service-account-" + azp &&
                  claims->value("sub", "") == service_account_id(azp).str();
   if (!service) throw AdminError{403, "HTTP 403 Forbidden"};
+  if (!permits(*client, need)) {
+    throw AdminError{403, "HTTP 403 Forbidden: the service account of " + azp +
+                              " lacks the realm-management role this needs"};
+  }
+}
+
+// Groups that carry realm roles (System Admins: event_admin, …) are granted by an
+// administrator, never through a service's invitation: a leaked service secret must not
+// mint administrators. Tier groups carry none and stay allowed.
+void refuse_privileged_group(const Realm& realm, const std::string& path) {
+  if (realm.effective_roles({}, {path}).empty()) return;
+  throw AdminError{403, "Group " + path + " grants realm roles; assign it in the identity provider's console"};
 }
 
 Json representation(const User& u) {
@@ -89,6 +116,7 @@ NewUser read_new_user(const Provider& p, const Json& body) {
       std::string path = g.get<std::string>();
       if (!path.starts_with('/')) path = "/" + path;
       if (!p.realm.group(path)) throw AdminError{400, "Group " + path + " not found"};
+      refuse_privileged_group(p.realm, path);
       if (std::find(u.groups.begin(), u.groups.end(), path) == u.groups.end()) u.groups.push_back(path);
     }
   }
@@ -107,7 +135,7 @@ std::optional<std::string> query_text(const http::Request& req, std::string_view
 asio::awaitable<http::Response> admin_create_user(Provider& p, http::Request& req) {
   AdminError error{500, ""};
   try {
-    require_service_account(p, req);
+    require_service_account(p, req, Need::Manage);
     NewUser user = read_new_user(p, req.json());
     auto created = co_await p.users.create(std::move(user));
     if (created.conflict == UserStore::Conflict::Username) throw AdminError{409, "User exists with same username"};
@@ -129,7 +157,7 @@ asio::awaitable<http::Response> admin_create_user(Provider& p, http::Request& re
 asio::awaitable<http::Response> admin_find_users(Provider& p, http::Request& req) {
   AdminError error{500, ""};
   try {
-    require_service_account(p, req);
+    require_service_account(p, req, Need::Query);
     UserQuery q;
     q.username = query_text(req, "username");
     q.email = query_text(req, "email");
@@ -159,7 +187,7 @@ asio::awaitable<http::Response> admin_find_users(Provider& p, http::Request& req
 asio::awaitable<http::Response> admin_get_user(Provider& p, http::Request& req) {
   AdminError error{500, ""};
   try {
-    require_service_account(p, req);
+    require_service_account(p, req, Need::View);
     auto id = Uuid::parse(req.params.get("id"));
     std::optional<User> user;
     if (id) user = co_await p.users.find_by_id(*id);

@@ -1,5 +1,6 @@
 #include "services/idp/realm.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -176,7 +177,27 @@ RealmUser parse_user(const Json& u, const Realm& realm, const std::string& where
   return user;
 }
 
+// A service-account user belongs to its client: its realm-management client roles are
+// the client's admin API permissions.
+void attach_service_account(const Json& u, Realm& realm, const std::string& where) {
+  object(u, where);
+  const std::string at = "users." + str(u, "username", where);
+  const std::string client_id = str(u, "serviceAccountClientId", at);
+  auto client = std::find_if(realm.clients.begin(), realm.clients.end(),
+                             [&](const Client& c) { return c.client_id == client_id; });
+  if (client == realm.clients.end() || !client->service_accounts) {
+    fail(at, "serviceAccountClientId " + client_id + " is not a client with service accounts enabled");
+  }
+  if (const Json* roles = member(u, "clientRoles")) {
+    client->realm_management_roles = strings(object(*roles, at + ".clientRoles"), "realm-management", at + ".clientRoles");
+  }
+}
+
 }  // namespace
+
+bool Client::has_realm_management_role(std::string_view role) const {
+  return std::find(realm_management_roles.begin(), realm_management_roles.end(), role) != realm_management_roles.end();
+}
 
 const Client* Realm::client(std::string_view client_id) const {
   for (const auto& c : clients) {
@@ -305,7 +326,10 @@ Realm parse_realm(const Json& rep) {
   std::set<std::string> usernames, emails;
   for (const auto& u : array(rep, "users", "users")) {
     // Keycloak exports list service-account users too; they belong to their client.
-    if (member(u, "serviceAccountClientId")) continue;
+    if (member(u, "serviceAccountClientId")) {
+      attach_service_account(u, realm, "users[]");
+      continue;
+    }
     RealmUser user = parse_user(u, realm, "users[]");
     if (!usernames.insert(user.username).second) fail("users", "duplicate username " + user.username);
     if (!user.email.empty() && !emails.insert(user.email).second) fail("users", "duplicate email " + user.email);

@@ -10,8 +10,9 @@
 // optionalClientScopes, attributes["post.logout.redirect.uris"], protocolMappers),
 // clientScopes (name, attributes["include.in.token.scope"], protocolMappers), users
 // (id, username, email, firstName, lastName, enabled, emailVerified, groups, realmRoles,
-// credentials[{type:"password",value}]). Everything else is ignored, so a full Keycloak
-// export parses too.
+// credentials[{type:"password",value}]; a service-account user: serviceAccountClientId and
+// clientRoles["realm-management"]). Everything else is ignored, so a full Keycloak export
+// parses too.
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -64,8 +65,13 @@ struct Client {
   std::vector<std::string> default_scopes;
   std::vector<std::string> optional_scopes;
   std::optional<GroupClaim> groups;  // a group mapper on the client itself
+  // Client roles of `realm-management` its service account holds (from the
+  // `service-account-<client>` user's clientRoles, as Keycloak exports them): what the
+  // admin API lets it do, e.g. manage-users, view-users, query-users.
+  std::vector<std::string> realm_management_roles;
 
   bool confidential() const { return !public_client; }
+  bool has_realm_management_role(std::string_view role) const;
 };
 
 struct RealmUser {

@@ -98,6 +98,33 @@ TEST_F(IdpAdmin, OnlyServiceAccountsMayCallIt) {
             403);
 }
 
+TEST_F(IdpAdmin, OnlyClientsGrantedRealmManagementRolesMayCallIt) {
+  // Only event-command-service invites staff; the other service clients hold no
+  // realm-management roles, so their tokens cannot create (or list) users.
+  for (const char* client : {"scheduler-service", "order-service", "event-query-service"}) {
+    const std::string token = service_token(port(), app_->source(), client).json()["access_token"];
+    const Headers headers = {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
+    Json admin = {{"username", std::string("mallory-") + client},
+                  {"enabled", true},
+                  {"groups", {"/Permissions/Users/System Admins"}},
+                  {"credentials", {{{"type", "password"}, {"value", "pw-123456"}}}}};
+    auto r = http_request(port(), "POST", kUsers, admin.dump(), headers);
+    EXPECT_EQ(r.status, 403) << client << " " << r.body;
+    EXPECT_NE(r.json().value("errorMessage", "").find("realm-management"), std::string::npos) << r.body;
+    EXPECT_EQ(http_request(port(), "GET", kUsers + "?max=1", "", headers).status, 403) << client;
+    EXPECT_NE(password_grant(port(), std::string("mallory-") + client, "pw-123456").status, 200) << client;
+  }
+}
+
+TEST_F(IdpAdmin, RefusesGroupsThatGrantRealmRoles) {
+  // Even the inviting service cannot make an administrator; tier groups stay allowed.
+  auto r = create({{"username", "would-be-admin"}, {"enabled", true}, {"groups", {"/Permissions/Users/System Admins"}}});
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_NE(r.json().value("errorMessage", "").find("System Admins"), std::string::npos) << r.body;
+  EXPECT_EQ(http_request(port(), "GET", kUsers + "?username=would-be-admin&exact=true", "", auth()).json().size(), 0u);
+  EXPECT_EQ(create({{"username", "tiered-staff"}, {"groups", {"/Tiers/ENTERPRISE"}}}).status, 201);
+}
+
 TEST_F(IdpAdmin, RejectsBadRepresentationsWithoutServerErrors) {
   EXPECT_EQ(http_request(port(), "POST", kUsers, "{not json", auth()).status, 400);
   EXPECT_EQ(create(Json::array()).status, 400);

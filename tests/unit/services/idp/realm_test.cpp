@@ -33,6 +33,11 @@ TEST(Realm, DevRealmFileHasTheSeedUsersClientsAndGroups) {
     EXPECT_TRUE(c->confidential() && c->service_accounts) << id;
     EXPECT_NE(std::find(c->default_scopes.begin(), c->default_scopes.end(), "internal-api"), c->default_scopes.end());
   }
+  // Only event-command-service invites staff: only its service account may manage users.
+  EXPECT_TRUE(r.client("event-command-service")->has_realm_management_role("manage-users"));
+  for (const char* id : {"event-query-service", "order-service", "scheduler-service"}) {
+    EXPECT_TRUE(r.client(id)->realm_management_roles.empty()) << id;
+  }
   ASSERT_NE(r.group("/Permissions/Users/System Admins"), nullptr);
   for (const char* t : {"/Tiers/FREE", "/Tiers/PRO", "/Tiers/ENTERPRISE"}) EXPECT_NE(r.group(t), nullptr) << t;
   auto admin_roles = r.effective_roles({}, {"/Permissions/Users/System Admins"});
@@ -70,6 +75,7 @@ TEST(Realm, KeycloakImportDeclaresTheSameRealm) {
       return v;
     };
     EXPECT_EQ(sorted(k->default_scopes), sorted(c.default_scopes)) << c.client_id;
+    EXPECT_EQ(sorted(k->realm_management_roles), sorted(c.realm_management_roles)) << c.client_id;
   }
   for (const auto& u : dev.users) {
     auto it = std::find_if(kc.users.begin(), kc.users.end(), [&](const auto& k) { return k.username == u.username; });
@@ -86,16 +92,20 @@ Json minimal() {
     "realm": "event-ticketing",
     "roles": {"realm": [{"name": "r1"}, {"name": "r2", "composite": true, "composites": {"realm": ["r1"]}}]},
     "groups": [{"name": "A", "realmRoles": ["r2"], "subGroups": [{"name": "B"}]}],
-    "clients": [{"clientId": "c", "publicClient": true, "defaultClientScopes": ["profile"]}],
+    "clients": [{"clientId": "c", "publicClient": true, "defaultClientScopes": ["profile"]},
+                {"clientId": "x", "serviceAccountsEnabled": true}],
     "users": [{"username": "Someone", "email": "Some@One.example", "groups": ["/A/B"],
                "credentials": [{"type": "password", "value": "pw"}]},
-              {"username": "service-account-x", "serviceAccountClientId": "x"}]
+              {"username": "service-account-x", "serviceAccountClientId": "x",
+               "clientRoles": {"realm-management": ["view-users"], "account": ["manage-account"]}}]
   })");
 }
 
 TEST(Realm, ParsesSubgroupsCompositesAndLowercasesNames) {
   Realm r = parse_realm(minimal());
   ASSERT_EQ(r.users.size(), 1u);  // service-account users belong to their client
+  EXPECT_EQ(r.client("x")->realm_management_roles, std::vector<std::string>{"view-users"});
+  EXPECT_TRUE(r.client("c")->realm_management_roles.empty());
   EXPECT_EQ(r.users[0].username, "someone");
   EXPECT_EQ(r.users[0].email, "some@one.example");
   EXPECT_EQ(r.users[0].password, "pw");
@@ -131,6 +141,9 @@ TEST(Realm, RejectsInconsistentFilesWithAClearMessage) {
   r = minimal();
   r["groups"][0]["realmRoles"] = {"ghost"};
   expect_error(r, "unknown role ghost");
+  r = minimal();
+  r["users"][1]["serviceAccountClientId"] = "c";  // a public client has no service account
+  expect_error(r, "serviceAccountClientId c is not a client with service accounts enabled");
   EXPECT_THROW(load_realm_file("/nonexistent/realm.json"), std::runtime_error);
   EXPECT_THROW(locate_realm_file(std::string("/nonexistent/realm.json")), std::runtime_error);
 }
