@@ -78,8 +78,10 @@ SessionRow parse_session(const json::Json& s, const std::map<Uuid, std::int64_t>
       if (!tier) return;
       auto price = tier_prices.find(*tier);
       if (price == tier_prices.end()) return;  // a tier the event no longer has: not sellable
+      // A RESERVED seat is never sold, so its tier must not make the session match a price filter.
+      if (fields::opt_str(seat, "status").value_or("AVAILABLE") == "RESERVED") return;
       used.emplace(*tier, price->second);
-      if (fields::opt_str(seat, "status").value_or("AVAILABLE") != "RESERVED") ++row.capacity;
+      ++row.capacity;
     });
   }
   row.prices.assign(used.begin(), used.end());

@@ -164,6 +164,23 @@ TEST_F(EventQuerySearch, PricesCompareAsNumbers) {
   EXPECT_EQ(thumb["startingPrice"], 10000);
 }
 
+// A tier used only by RESERVED seats is sold nowhere: a price bound above the sellable
+// tier's price must not match through it.
+TEST_F(EventQuerySearch, PriceFiltersIgnoreTiersOfReservedSeatsOnly) {
+  auto e = event("Reserved Boxes");
+  const auto cheap = e.tier("Cheap", 100);
+  const auto boxes = e.tier("Boxes", 9000);
+  SessionSpec s;
+  s.rows = 2;
+  s.seats_per_row = 2;
+  s.row_tiers = {cheap, boxes};
+  s.reserved_seats = {"1B", "2B"};
+  e.session(s);
+  publish_all({&e});
+  EXPECT_TRUE(search("priceMin=1000").empty());
+  EXPECT_EQ(search("priceMax=200"), (std::vector<std::string>{"Reserved Boxes"}));
+}
+
 TEST_F(EventQuerySearch, GeoRadiusAndDistanceOrder) {
   auto venue_at = [](const char* name, double lat, double lng) {
     SessionSpec s;

@@ -70,6 +70,23 @@ TEST(EventQuerySnapshot, OnlyTiersUsedBySeatsArePricedForASession) {
 
 // The map fingerprint changes with what the seating map shows (layout, tiers), not with a
 // session's status or dates: the sale opening must not send every watcher to re-fetch.
+// Only RESERVED seats use the VIP tier: nobody can buy it, so price filters must not see it.
+TEST(EventQuerySnapshot, TiersOfReservedSeatsOnlyAreNotPriced) {
+  EventBuilder b;
+  const auto cheap = b.tier("Cheap", 100);
+  const auto vip = b.tier("VIP", 9000);
+  SessionSpec spec;
+  spec.rows = 2;
+  spec.seats_per_row = 2;
+  spec.row_tiers = {cheap, vip};
+  spec.reserved_seats = {"1B", "2B"};
+  b.session(spec);
+  auto snap = parse_event_snapshot(b.snapshot(1));
+  ASSERT_EQ(snap.sessions[0].prices.size(), 1u);
+  EXPECT_EQ(snap.sessions[0].prices[0].first.str(), cheap);
+  EXPECT_EQ(snap.sessions[0].capacity, 2);
+}
+
 TEST(EventQuerySnapshot, TheMapFingerprintFollowsLayoutAndTiersOnly) {
   EventBuilder b;
   b.session();
