@@ -31,6 +31,30 @@ struct Params {
   }
 };
 
+// The code points of `s` if it is valid UTF-8 (shortest forms, no surrogates, at most
+// U+10FFFF) without NUL bytes, else nullopt. The term reaches nlohmann's dump() (the cache
+// key), which throws on invalid UTF-8, and PostgreSQL, whose text holds no NUL: checked
+// here, such a term is the client's 400, not our 500.
+std::optional<std::size_t> utf8_code_points(std::string_view s) {
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < s.size(); ++count) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b == 0) return std::nullopt;
+    const std::size_t len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return std::nullopt;
+    char32_t cp = len == 1 ? b : b & (0x7F >> len);
+    for (std::size_t k = 1; k < len; ++k) {
+      const auto c = static_cast<unsigned char>(s[i + k]);
+      if ((c & 0xC0) != 0x80) return std::nullopt;
+      cp = (cp << 6) | (c & 0x3F);
+    }
+    static constexpr char32_t kShortest[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kShortest[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
+    i += len;
+  }
+  return count;
+}
+
 }  // namespace
 
 std::optional<Timestamp> date_bound(const http::QueryParams& q, std::string_view name, Bound bound) {
@@ -52,7 +76,9 @@ SearchQuery parse_search_query(const http::QueryParams& q) {
     auto b = term.find_first_not_of(" \t");
     if (b != std::string::npos) {
       term = term.substr(b, term.find_last_not_of(" \t") - b + 1);
-      if (term.size() > kMaxSearchTerm) throw bad_request("searchTerm must be at most 200 characters");
+      const auto length = utf8_code_points(term);
+      if (!length) throw bad_request("searchTerm must be valid UTF-8 text");
+      if (*length > kMaxSearchTerm) throw bad_request("searchTerm must be at most 200 characters");
       s.text = term;
     }
   }

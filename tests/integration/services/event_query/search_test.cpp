@@ -320,5 +320,25 @@ TEST_F(EventQuerySearch, BadParametersAre400) {
   EXPECT_NE(r.json()["message"].get<std::string>().find("dateFrom"), std::string::npos);
 }
 
+// Invalid UTF-8 made a 500 (the cache key's dump() threw); a NUL byte has no place in
+// PostgreSQL text either.
+TEST_F(EventQuerySearch, ASearchTermThatIsNotUtf8Is400) {
+  for (const char* query : {"searchTerm=%FF", "searchTerm=a%00b"}) {
+    auto r = raw(query);
+    EXPECT_EQ(r.status, 400) << query << " " << r.body;
+    EXPECT_NE(r.json().value("message", "").find("searchTerm"), std::string::npos) << r.body;
+  }
+}
+
+// 70 Sinhala letters are 210 bytes, within the 200-character limit.
+TEST_F(EventQuerySearch, SearchTermLimitCountsCharacters) {
+  std::string term;
+  for (int i = 0; i < 70; ++i) term += "%E0%B6%85";
+  EXPECT_EQ(raw("searchTerm=" + term).status, 200);
+  std::string too_long;
+  for (int i = 0; i < 201; ++i) too_long += "%E0%B6%85";
+  EXPECT_EQ(raw("searchTerm=" + too_long).status, 400);
+}
+
 }  // namespace
 }  // namespace ticketly::testing

@@ -55,6 +55,29 @@ TEST(EventQuerySearchQuery, RejectsBadInputWith400) {
   EXPECT_EQ(status_of(""), 200);
 }
 
+// Invalid UTF-8 made cache_key() throw (nlohmann's dump) and PostgreSQL refuses it: a 500.
+TEST(EventQuerySearchQuery, RejectsASearchTermThatIsNotUtf8) {
+  for (const char* bad : {"%FF", "jazz%FF", "%C0%AF", "%ED%A0%80", "%E2%82", "%F4%90%80%80", "a%00b"}) {
+    EXPECT_EQ(status_of(std::string("searchTerm=") + bad), 400) << bad;
+  }
+  const auto q = parse("searchTerm=caf%C3%A9%20%F0%9F%8E%B5");  // "café 🎵"
+  EXPECT_EQ(q.text, "caf\xC3\xA9 \xF0\x9F\x8E\xB5");
+  EXPECT_NO_THROW(cache_key(q));
+}
+
+// The limit is 200 characters, not bytes: a Sinhala letter is three bytes in UTF-8.
+TEST(EventQuerySearchQuery, SearchTermLengthCountsCharacters) {
+  auto sinhala = [](int n) {
+    std::string s = "searchTerm=";
+    for (int i = 0; i < n; ++i) s += "%E0%B6%85";  // U+0D85
+    return s;
+  };
+  EXPECT_EQ(status_of(sinhala(70)), 200);
+  EXPECT_EQ(status_of(sinhala(200)), 200);
+  EXPECT_EQ(status_of(sinhala(201)), 400);
+  EXPECT_EQ(status_of("searchTerm=" + std::string(200, 'a')), 200);
+}
+
 TEST(EventQuerySearchQuery, CacheKeyDistinguishesQueries) {
   EXPECT_EQ(cache_key(parse("priceMin=10")), cache_key(parse("priceMin=10.00")));
   EXPECT_NE(cache_key(parse("priceMin=10")), cache_key(parse("priceMax=10")));
