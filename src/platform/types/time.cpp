@@ -114,6 +114,11 @@ std::optional<Timestamp> parse_iso8601(std::string_view s) {
   }
   long long days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   long long total = days * 86400 + h * 3600 + mi * 60 + sec - offset_minutes * 60;
+  // A Timestamp counts nanoseconds in 64 bits (1677-09-21 … 2262-04-11): beyond, the cast
+  // below would overflow into some unrelated instant (year 0000 came out as a time that
+  // PostgreSQL then refused), so such a text is no time we can hold.
+  constexpr long long kLimit = std::chrono::duration_cast<std::chrono::seconds>(Clock::duration::max()).count();
+  if (total <= -kLimit || total >= kLimit) return std::nullopt;
   return Timestamp(std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(total) +
                                                                std::chrono::microseconds(micros)));
 }

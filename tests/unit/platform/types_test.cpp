@@ -73,5 +73,15 @@ TEST(Time, RejectsImpossibleOrMalformedDates) {
   EXPECT_TRUE(parse_iso8601("2028-02-29T00:00:00Z"));
 }
 
+// 64-bit nanoseconds end in 1677 and 2262: beyond, the conversion used to wrap around.
+TEST(Time, RejectsInstantsATimestampCannotHold) {
+  for (const char* far : {"0000-01-01T00:00:00Z", "0001-01-01T00:00:00+00:01", "1600-01-01T00:00:00Z",
+                          "2263-01-01T00:00:00Z", "9999-12-31T23:59:59Z"}) {
+    EXPECT_FALSE(parse_iso8601(far)) << far;
+  }
+  ASSERT_TRUE(parse_iso8601("1678-01-01T00:00:00Z"));
+  EXPECT_EQ(format_iso8601(*parse_iso8601("2262-01-01T00:00:00Z")), "2262-01-01T00:00:00Z");
+}
+
 }  // namespace
 }  // namespace ticketly

@@ -63,7 +63,7 @@ std::optional<Timestamp> date_bound(const http::QueryParams& q, std::string_view
   auto t = parse_iso8601(*v);
   if (!t) {
     if (v->size() == 10) t = parse_iso8601(cat(*v, "T00:00:00Z"));
-    if (!t) throw bad_request(cat(name, " must be an ISO-8601 date or time"));
+    if (!t) throw bad_request(cat(name, " must be an ISO-8601 date or time, years 1678 to 2261"));
     if (bound == Bound::Upper) *t += std::chrono::hours(24) - std::chrono::microseconds(1);
   }
   return t;

@@ -340,5 +340,15 @@ TEST_F(EventQuerySearch, SearchTermLimitCountsCharacters) {
   EXPECT_EQ(raw("searchTerm=" + too_long).status, 400);
 }
 
+// Year 0000 wrapped around to some other instant (PostgreSQL refused what came out: a 500).
+TEST_F(EventQuerySearch, DatesATimestampCannotHoldAre400) {
+  for (const char* query : {"dateFrom=0000-01-01", "dateTo=0001-01-01T00:00:00%2B00:01"}) {
+    auto r = raw(query);
+    EXPECT_EQ(r.status, 400) << query << " " << r.body;
+    const std::string name = std::string(query).substr(0, 6);
+    EXPECT_NE(r.json().value("message", "").find(name), std::string::npos) << r.body;
+  }
+}
+
 }  // namespace
 }  // namespace ticketly::testing

@@ -78,6 +78,15 @@ TEST(EventQuerySearchQuery, SearchTermLengthCountsCharacters) {
   EXPECT_EQ(status_of("searchTerm=" + std::string(200, 'a')), 200);
 }
 
+// Beyond what a Timestamp holds the parse used to wrap around (year 0000 reached
+// PostgreSQL, which refused it: a 500); such bounds are the client's 400.
+TEST(EventQuerySearchQuery, RejectsDatesOutOfRange) {
+  EXPECT_EQ(status_of("dateFrom=0000-01-01"), 400);
+  EXPECT_EQ(status_of("dateTo=0001-01-01T00:00:00%2B00:01"), 400);
+  EXPECT_EQ(status_of("dateTo=9999-12-31"), 400);
+  EXPECT_EQ(status_of("dateFrom=2000-01-01&dateTo=2200-12-31"), 200);
+}
+
 TEST(EventQuerySearchQuery, CacheKeyDistinguishesQueries) {
   EXPECT_EQ(cache_key(parse("priceMin=10")), cache_key(parse("priceMin=10.00")));
   EXPECT_NE(cache_key(parse("priceMin=10")), cache_key(parse("priceMax=10")));
