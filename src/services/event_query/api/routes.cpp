@@ -12,7 +12,13 @@ Api::Api(db::Database& database, auth::Verifier& v, const Settings& s)
       settings(s),
       store(database),
       catalog_cache(CacheOptions{.ttl = s.cache_ttl, .stale = s.cache_stale}),
-      seat_map_cache(CacheOptions{.ttl = s.seat_map_cache_ttl, .stale = s.cache_stale, .max_entries_per_shard = 1024}),
+      // Catalog responses: 8 MiB per shard (256 MiB in all; searches are bounded in bytes
+      // since every valid query string is a key). A 10,000-seat map with its gzip copy is
+      // about 2.1 MB and only real sessions have one: 32 MiB per shard.
+      seat_map_cache(CacheOptions{.ttl = s.seat_map_cache_ttl,
+                                  .stale = s.cache_stale,
+                                  .max_entries_per_shard = 1024,
+                                  .max_bytes_per_shard = std::size_t{32} << 20}),
       documents(s.seat_map_cache_ttl, 1024),
       hub(SeatHubOptions{.max_subscribers = s.sse_max_subscribers,
                          .max_per_client = s.sse_max_per_client,

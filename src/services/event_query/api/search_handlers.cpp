@@ -58,24 +58,13 @@ asio::awaitable<Body> trending_body(Api& api, std::int64_t limit) {
 }  // namespace
 
 asio::awaitable<http::Response> search_events(Api& api, http::Request& req) {
-  // Hot path: the raw query string is the key, so a repeated search costs one lookup (only
-  // valid queries are ever stored under it: parsing comes before any store).
-  const std::string_view target = req.message.target();
-  const auto qmark = target.find('?');
-  const std::string key = "search?" + std::string(qmark == std::string_view::npos ? "" : target.substr(qmark + 1));
-  auto found = api.catalog_cache.lookup(key);
-  if (found.value && found.refresh == 0) co_return respond(req, found.value);
+  // Keyed on the parsed query, not the raw query string: spellings of one search (parameter
+  // order, 10 vs 10.00, unknown parameters) share one entry, so `&x=1`, `&x=2`… cannot mint
+  // new entries. Parsing a query costs microseconds; a miss costs a database round.
   const SearchQuery q = parse_search_query(req.query);
+  const std::string key = cache_key(q);
   auto build = [q](Api& a) { return search_body(a, q); };
-  if (found.value) {
-    // Expired but within the stale window: answered now; this request refreshes it.
-    co_await start_refresh(api, api.catalog_cache, key, found.refresh, build);
-    co_return respond(req, found.value);
-  }
-  // Spellings of one query (parameter order, 10 vs 10.00) share the computation.
-  const std::string flight_key = "search:" + cache_key(q);
-  auto body = co_await fill(api, api.catalog_cache, key, flight_key, build);
-  co_return respond(req, body);
+  co_return co_await serve_cached(api, req, api.catalog_cache, key, build);
 }
 
 asio::awaitable<http::Response> trending_events(Api& api, http::Request& req) {

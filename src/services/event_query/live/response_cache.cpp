@@ -16,6 +16,10 @@ std::string content_tag(std::string_view bytes, std::string_view suffix = {}) {
 }
 }  // namespace
 
+std::size_t cache_weight(const CachedBody& body) {
+  return sizeof(CachedBody) + body.json.size() + body.etag.size() + body.gzip.size() + body.gzip_etag.size();
+}
+
 std::shared_ptr<const CachedBody> make_cached_body(std::string json, int gzip_level) {
   auto body = std::make_shared<CachedBody>();
   // A content hash rather than a version: equal bodies get equal tags on every replica and

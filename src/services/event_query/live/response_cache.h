@@ -12,6 +12,10 @@
 // claim: that caller refreshes the entry in the background (ticket, read, store) and then
 // calls end_refresh(). Invalidation still erases entries, so a change that must be seen is
 // never answered from a stale copy; only a cold miss (or one past the window) waits.
+//
+// Bounds: entries per shard and bytes per shard (keys and values, by cache_weight()). A
+// store that would pass either first drops the entries past their stale window (they can
+// never be served again), then, still over, starts the shard over.
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -29,9 +33,21 @@ struct CacheOptions {
   std::chrono::milliseconds ttl{10000};
   std::chrono::milliseconds stale{0};  // how long past the TTL an entry may be served stale
   std::size_t max_entries_per_shard = 4096;
+  // Keys and values (cache_weight) a shard may hold; a larger value is not stored at all.
+  std::size_t max_bytes_per_shard = std::size_t{8} << 20;
   // The clock (tests inject one); steady_clock::now when empty.
   std::function<std::chrono::steady_clock::time_point()> now;
 };
+
+// The bytes a cached value holds, for the byte bound: strings and responses by their
+// text; anything else (parsed documents) by its object size alone.
+template <class T>
+std::size_t cache_weight(const T&) {
+  return sizeof(T);
+}
+inline std::size_t cache_weight(const std::string& s) { return s.size(); }
+struct CachedBody;
+std::size_t cache_weight(const CachedBody& body);
 
 template <class T>
 class SharedCache {
@@ -112,17 +128,19 @@ class SharedCache {
     const auto now = clock();
     std::lock_guard lock(shard.mutex);
     if (shard.generation != ticket.generation) return;
-    // A crude bound: a full shard starts over (searches with ever-new query strings must
-    // not grow memory without limit).
-    if (shard.entries.size() >= options_.max_entries_per_shard) shard.entries.clear();
+    const std::size_t weight = kEntryOverhead + key.size() + (value ? cache_weight(*value) : 0);
+    if (weight > options_.max_bytes_per_shard) return;  // it would push out everything else
+    if (auto it = shard.entries.find(key); it != shard.entries.end()) erase(shard, it);
+    make_room(shard, now, weight);
     const auto fresh_until = now + options_.ttl;
-    shard.entries.insert_or_assign(std::string(key), Entry{std::move(value), fresh_until, fresh_until + options_.stale, 0});
+    shard.entries.emplace(std::string(key), Entry{std::move(value), fresh_until, fresh_until + options_.stale, 0, weight});
+    shard.bytes += weight;
   }
 
   void invalidate(std::string_view key) {
     auto& shard = shards_[shard_of(key)];
     std::lock_guard lock(shard.mutex);
-    if (auto it = shard.entries.find(key); it != shard.entries.end()) shard.entries.erase(it);
+    if (auto it = shard.entries.find(key); it != shard.entries.end()) erase(shard, it);
     ++shard.generation;
   }
 
@@ -130,6 +148,7 @@ class SharedCache {
     for (auto& shard : shards_) {
       std::lock_guard lock(shard.mutex);
       shard.entries.clear();
+      shard.bytes = 0;
       ++shard.generation;
     }
   }
@@ -144,25 +163,67 @@ class SharedCache {
   std::uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
   std::uint64_t stale_hits() const { return stale_hits_.load(std::memory_order_relaxed); }
 
+  // The bytes held (as the byte bound counts them), over all shards.
+  std::size_t bytes() const {
+    std::size_t total = 0;
+    for (const auto& shard : shards_) {
+      std::lock_guard lock(shard.mutex);
+      total += shard.bytes;
+    }
+    return total;
+  }
+  std::size_t shard_of(std::string_view key) const { return std::hash<std::string_view>{}(key) % kShards; }
+
  private:
   static constexpr std::size_t kShards = 32;
+  // What an entry costs beyond its key and value: map node, bucket, shared_ptr control block.
+  static constexpr std::size_t kEntryOverhead = 128;
   struct Entry {
     Value value;
     TimePoint fresh_until;
     TimePoint stale_until;
     std::uint64_t refreshing = 0;  // the open refresh claim, 0 if none
+    std::size_t weight = 0;        // bytes charged to the shard
   };
   // Heterogeneous lookup: finding a key costs no string allocation.
   struct KeyHash {
     using is_transparent = void;
     std::size_t operator()(std::string_view k) const { return std::hash<std::string_view>{}(k); }
   };
+  using Map = std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>>;
+  using Iterator = typename Map::iterator;
   struct Shard {
     mutable std::mutex mutex;
-    std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>> entries;
+    Map entries;
     std::uint64_t generation = 0;
+    std::size_t bytes = 0;  // the weights of `entries`
   };
-  std::size_t shard_of(std::string_view key) const { return std::hash<std::string_view>{}(key) % kShards; }
+
+  static void erase(Shard& shard, Iterator it) {
+    shard.bytes -= it->second.weight;
+    shard.entries.erase(it);
+  }
+  bool fits(const Shard& shard, std::size_t weight) const {
+    return shard.entries.size() < options_.max_entries_per_shard &&
+           shard.bytes + weight <= options_.max_bytes_per_shard;
+  }
+  // Entries past their stale window go first: left alone they would hold their bytes until
+  // the shard fills. Still no room: a crude start-over, but ever-new keys (a client
+  // varying its searches) must not grow memory without limit.
+  void make_room(Shard& shard, TimePoint now, std::size_t weight) {
+    if (fits(shard, weight)) return;
+    for (auto it = shard.entries.begin(); it != shard.entries.end();) {
+      if (it->second.stale_until <= now) {
+        shard.bytes -= it->second.weight;
+        it = shard.entries.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    if (fits(shard, weight)) return;
+    shard.entries.clear();
+    shard.bytes = 0;
+  }
   TimePoint clock() const { return options_.now ? options_.now() : std::chrono::steady_clock::now(); }
 
   CacheOptions options_;

@@ -154,5 +154,22 @@ TEST_F(EventQueryCaching, AnExpiredSearchIsServedStaleAndRefreshedInTheBackgroun
   EXPECT_TRUE(fresh);
 }
 
+// The search cache is keyed on the parsed query: unknown parameters and the order of known
+// ones make no new entry (with raw query strings as keys, `&x=1`, `&x=2`… grew it at will).
+TEST_F(EventQueryCaching, SearchesDifferingOnlyInUnknownParametersShareOneEntry) {
+  const std::string term = "canon" + Uuid::random().str().substr(0, 8);
+  const std::string base = "/api/event-query/v1/events/search?";
+  const auto misses = [&] { return metric("ticketly_event_query_cache_misses_total", "cache=\"responses\""); };
+  const double before = misses();
+  auto first = http_request(port(), "GET", base + "searchTerm=" + term + "&x=1");
+  ASSERT_EQ(first.status, 200) << first.body;
+  for (const std::string& query : {"searchTerm=" + term + "&x=2", "x=3&size=20&searchTerm=" + term}) {
+    auto again = http_request(port(), "GET", base + query);
+    EXPECT_EQ(again.status, 200);
+    EXPECT_EQ(again.header("etag"), first.header("etag")) << query;
+  }
+  EXPECT_EQ(misses(), before + 1);
+}
+
 }  // namespace
 }  // namespace ticketly::testing

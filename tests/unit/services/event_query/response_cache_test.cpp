@@ -1,6 +1,9 @@
 // SharedCache: fills racing invalidations, expiry and stale-while-revalidate, on a manual clock.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "services/event_query/live/response_cache.h"
 
 namespace ticketly::event_query {
@@ -140,6 +143,54 @@ TEST(EventQueryResponseCache, ARefreshThatRacedAnInvalidationIsDropped) {
   cache.store("k", t, text("maybe stale"));
   cache.end_refresh("k", claim);
   EXPECT_EQ(cache.lookup("k").value, nullptr);  // ...so the next request is a cold miss
+}
+
+// `n` distinct keys that fall into one shard (the bounds are per shard).
+std::vector<std::string> keys_of_one_shard(const StringCache& cache, std::size_t n) {
+  std::vector<std::string> keys;
+  for (int i = 0; keys.size() < n; ++i) {
+    std::string k = "k" + std::to_string(i);
+    if (cache.shard_of(k) == cache.shard_of("k0")) keys.push_back(std::move(k));
+  }
+  return keys;
+}
+
+// Two 300-byte entries fit a 1,000-byte shard (with their keys and bookkeeping), three do not.
+TEST(EventQueryResponseCache, ABudgetInBytesEvictsExpiredEntriesFirstThenTheShard) {
+  ManualClock clock;
+  StringCache cache(CacheOptions{.ttl = 10s, .max_bytes_per_shard = 1000, .now = clock.source()});
+  const auto k = keys_of_one_shard(cache, 4);
+  put(cache, k[0], std::string(300, 'a'));
+  clock.now += 11s;  // k[0] is past its TTL (no stale window): it can never be served again
+  put(cache, k[1], std::string(300, 'b'));
+  put(cache, k[2], std::string(300, 'c'));  // makes room by dropping k[0] only
+  EXPECT_EQ(cache.lookup(k[0]).value, nullptr);
+  EXPECT_NE(cache.find(k[1]), nullptr);
+  EXPECT_NE(cache.find(k[2]), nullptr);
+  EXPECT_LE(cache.bytes(), 1000u);
+  put(cache, k[3], std::string(300, 'd'));  // nothing expired: the shard starts over
+  EXPECT_EQ(cache.find(k[1]), nullptr);
+  EXPECT_EQ(cache.find(k[2]), nullptr);
+  EXPECT_NE(cache.find(k[3]), nullptr);
+  EXPECT_LE(cache.bytes(), 1000u);
+}
+
+TEST(EventQueryResponseCache, AValueLargerThanAShardIsNotStored) {
+  StringCache cache(CacheOptions{.ttl = 10s, .max_bytes_per_shard = 1000});
+  put(cache, "small", "v");
+  put(cache, "huge", std::string(2000, 'x'));
+  EXPECT_EQ(cache.find("huge"), nullptr);
+  EXPECT_NE(cache.find("small"), nullptr);
+}
+
+// Many distinct keys (a client varying its searches) stay within shards x budget.
+TEST(EventQueryResponseCache, ManyKeysStayWithinTheByteBudget) {
+  StringCache cache(CacheOptions{.ttl = 60s, .max_bytes_per_shard = 4096});
+  for (int i = 0; i < 2000; ++i) put(cache, "search:" + std::to_string(i), std::string(500, 'x'));
+  EXPECT_LE(cache.bytes(), 32u * 4096u);
+  EXPECT_GT(cache.bytes(), 0u);
+  cache.invalidate_all();
+  EXPECT_EQ(cache.bytes(), 0u);
 }
 
 }  // namespace
