@@ -55,6 +55,31 @@ std::optional<std::size_t> utf8_code_points(std::string_view s) {
   return count;
 }
 
+bool has_session_filter(const SearchQuery& q) {
+  return q.date_from || q.date_to || q.radius_km || q.price_min_cents || q.price_max_cents;
+}
+
+// What one session `s` of event `e` must satisfy: not cancelled, the date and geo bounds,
+// and one of its tiers the price bounds. `origin` is the search's point, if any.
+std::string session_condition(const SearchQuery& q, Params& p, const std::string& origin) {
+  std::string cond = "s.event_id = e.id AND s.status <> 'CANCELLED'";
+  if (q.date_from) cond.append(cat(" AND s.start_time >= ", p.add(*q.date_from), "::timestamptz"));
+  if (q.date_to) cond.append(cat(" AND s.start_time <= ", p.add(*q.date_to), "::timestamptz"));
+  if (q.radius_km) {
+    const std::string meters = cat(p.add(*q.radius_km * 1000.0), "::float8");
+    cond.append(cat(" AND s.latitude IS NOT NULL AND s.longitude IS NOT NULL AND earth_box(", origin, ", ", meters,
+                    ") @> ll_to_earth(s.latitude, s.longitude) AND earth_distance(", origin,
+                    ", ll_to_earth(s.latitude, s.longitude)) <= ", meters));
+  }
+  if (q.price_min_cents || q.price_max_cents) {
+    std::string price_cond = "pr.session_id = s.id";
+    if (q.price_min_cents) price_cond.append(cat(" AND pr.price_cents >= ", p.add(*q.price_min_cents), "::bigint"));
+    if (q.price_max_cents) price_cond.append(cat(" AND pr.price_cents <= ", p.add(*q.price_max_cents), "::bigint"));
+    cond.append(cat(" AND EXISTS (SELECT 1 FROM eq_session_prices pr WHERE ", price_cond, ")"));
+  }
+  return cond;
+}
+
 }  // namespace
 
 std::optional<Timestamp> date_bound(const http::QueryParams& q, std::string_view name, Bound bound) {
@@ -160,41 +185,19 @@ asio::awaitable<SearchPage> run_search(db::Database& db, const SearchQuery& q) {
   if (q.latitude) {
     origin = cat("ll_to_earth(", p.add(*q.latitude), "::float8, ", p.add(*q.longitude), "::float8)");
   }
-  // One session must satisfy the date and geo bounds, and one of its tiers the price bounds.
-  std::string session_cond = "s.event_id = e.id AND s.status <> 'CANCELLED'";
-  bool session_filter = false;
-  if (q.date_from) {
-    session_cond.append(cat(" AND s.start_time >= ", p.add(*q.date_from), "::timestamptz"));
-    session_filter = true;
-  }
-  if (q.date_to) {
-    session_cond.append(cat(" AND s.start_time <= ", p.add(*q.date_to), "::timestamptz"));
-    session_filter = true;
-  }
-  if (q.radius_km) {
-    const std::string meters = cat(p.add(*q.radius_km * 1000.0), "::float8");
-    session_cond.append(cat(" AND s.latitude IS NOT NULL AND s.longitude IS NOT NULL AND earth_box(", origin, ", ",
-                            meters, ") @> ll_to_earth(s.latitude, s.longitude) AND earth_distance(", origin,
-                            ", ll_to_earth(s.latitude, s.longitude)) <= ", meters));
-    session_filter = true;
-  }
-  if (q.price_min_cents || q.price_max_cents) {
-    std::string price_cond = "pr.session_id = s.id";
-    if (q.price_min_cents) price_cond.append(cat(" AND pr.price_cents >= ", p.add(*q.price_min_cents), "::bigint"));
-    if (q.price_max_cents) price_cond.append(cat(" AND pr.price_cents <= ", p.add(*q.price_max_cents), "::bigint"));
-    session_cond.append(cat(" AND EXISTS (SELECT 1 FROM eq_session_prices pr WHERE ", price_cond, ")"));
-    session_filter = true;
-  }
-  if (session_filter) where.append(cat(" AND EXISTS (SELECT 1 FROM eq_sessions s WHERE ", session_cond, ")"));
+  const std::string session_cond = session_condition(q, p, origin);
+  if (has_session_filter(q)) where.append(cat(" AND EXISTS (SELECT 1 FROM eq_sessions s WHERE ", session_cond, ")"));
+  // Distance and the next start come from the sessions that match, as the filters do: a
+  // cancelled session next door, or one outside the dates, must not rank the event.
   if (q.latitude) {
     select_extra.append(cat(", (SELECT min(earth_distance(", origin,
-                            ", ll_to_earth(s.latitude, s.longitude))) FROM eq_sessions s WHERE s.event_id = e.id AND "
-                            "s.latitude IS NOT NULL AND s.longitude IS NOT NULL) AS distance"));
+                            ", ll_to_earth(s.latitude, s.longitude))) FROM eq_sessions s WHERE ", session_cond,
+                            " AND s.latitude IS NOT NULL AND s.longitude IS NOT NULL) AS distance"));
   }
-  // Events with an upcoming session come first; then the requested order.
+  // Events with an upcoming (matching) session come first; then the requested order.
   const std::string next_start =
-      "(SELECT min(s.start_time) FROM eq_sessions s WHERE s.event_id = e.id AND s.start_time > now() "
-      "AND s.status IN ('SCHEDULED', 'ON_SALE', 'SOLD_OUT'))";
+      cat("(SELECT min(s.start_time) FROM eq_sessions s WHERE ", session_cond,
+          " AND s.start_time > now() AND s.status IN ('SCHEDULED', 'ON_SALE', 'SOLD_OUT'))");
   const std::string dir = q.descending ? " DESC" : " ASC";
   std::string order = "(next_start IS NULL)";
   std::string sort = q.sort;

@@ -213,6 +213,38 @@ TEST_F(EventQuerySearch, GeoRadiusAndDistanceOrder) {
   EXPECT_EQ(thumb["earliestSession"]["venueName"], "Colombo Hall");
 }
 
+// Distance and date order come from a session that matches the filters: not a cancelled
+// one next door, nor one outside the date range.
+TEST_F(EventQuerySearch, OrderComesFromTheSessionsThatMatch) {
+  auto at = [](double lat, double lng, Timestamp start, const char* status = "ON_SALE") {
+    SessionSpec s;
+    s.venue.name = "Hall";
+    s.venue.latitude = lat;
+    s.venue.longitude = lng;
+    s.start = start;
+    s.status = status;
+    return s;
+  };
+  const auto day = [](int n) { return Clock::now() + hours(24 * n); };
+  // Cancelled in Colombo, on in Jaffna (~300 km); the other in Kandy (~95 km).
+  auto cancelled_near = event("Cancelled Near");
+  cancelled_near.session(at(6.9271, 79.8612, day(20), "CANCELLED"));
+  cancelled_near.session(at(9.6615, 80.0255, day(30)));
+  auto kandy = event("Kandy Only");
+  kandy.session(at(7.2906, 80.6337, day(25)));
+  // A session soon but before the range, and one late within it.
+  auto early = event("Early Outside Range");
+  early.session(at(9.8, 80.2, day(2)));  // ~320 km: just beyond Jaffna
+  early.session(at(9.8, 80.2, day(35)));
+  publish_all({&cancelled_near, &kandy, &early});
+  const std::string here = "latitude=6.93&longitude=79.86";
+  EXPECT_EQ(search(here + "&sort=distance"),
+            (std::vector<std::string>{"Kandy Only", "Cancelled Near", "Early Outside Range"}));
+  const std::string range = "dateFrom=" + format_iso8601(day(10)) + "&dateTo=" + format_iso8601(day(40));
+  EXPECT_EQ(search(range + "&sort=date"),
+            (std::vector<std::string>{"Kandy Only", "Cancelled Near", "Early Outside Range"}));
+}
+
 TEST_F(EventQuerySearch, PagingAndUpcomingFirst) {
   std::vector<EventBuilder> events;
   for (int i = 0; i < 5; ++i) {
