@@ -91,6 +91,13 @@ TEST(EventQuerySearchQuery, CacheKeyDistinguishesQueries) {
   EXPECT_EQ(cache_key(parse("priceMin=10")), cache_key(parse("priceMin=10.00")));
   EXPECT_NE(cache_key(parse("priceMin=10")), cache_key(parse("priceMax=10")));
   EXPECT_NE(cache_key(parse("page=1")), cache_key(parse("page=2")));
+  EXPECT_EQ(cache_key(parse("latitude=6.9&longitude=79.8&x=1")), cache_key(parse("longitude=79.80&latitude=6.90")));
+  EXPECT_NE(cache_key(parse("latitude=6.9&longitude=79.8")), cache_key(parse("latitude=79.8&longitude=6.9")));
+  EXPECT_NE(cache_key(parse("sort=title")), cache_key(parse("sort=title,desc")));
+  EXPECT_NE(cache_key(parse("")), cache_key(parse("searchTerm=-")));
+  // The text cannot imitate the fields before it, whatever it holds.
+  EXPECT_NE(cache_key(parse("searchTerm=a")), cache_key(parse("searchTerm=a%20t1:a")));
+  EXPECT_EQ(cache_key(parse("dateFrom=2030-01-01")), cache_key(parse("dateFrom=2030-01-01T00:00:00Z")));
 }
 
 TEST(EventQuerySearchQuery, PageObject) {
