@@ -33,9 +33,8 @@ struct Params {
 };
 
 // The code points of `s` if it is valid UTF-8 (shortest forms, no surrogates, at most
-// U+10FFFF) without NUL bytes, else nullopt. The term reaches nlohmann's dump() (the cache
-// key), which throws on invalid UTF-8, and PostgreSQL, whose text holds no NUL: checked
-// here, such a term is the client's 400, not our 500.
+// U+10FFFF) without NUL bytes, else nullopt. The term reaches PostgreSQL, which refuses
+// invalid UTF-8 and NUL in text: checked here, such a term is the client's 400, not our 500.
 std::optional<std::size_t> utf8_code_points(std::string_view s) {
   std::size_t count = 0;
   for (std::size_t i = 0; i < s.size(); ++count) {
