@@ -6,6 +6,7 @@
 #   bench/event_query/run.sh
 #   CONNECTIONS=64 DURATION=10s SUBSCRIBERS=2000 bench/event_query/run.sh
 #   SSE_ONLY=1 bench/event_query/run.sh        # only the fan-out (bench/tools/sse_fanout.cpp)
+#   BENCH_BIN=/path/to/ticketly bench/event_query/run.sh   # another build of the server (A/B)
 source "$(dirname "$0")/../../scripts/lib.sh"
 
 CONNECTIONS="${CONNECTIONS:-128}"
@@ -17,7 +18,7 @@ WORK="$(mktemp -d /tmp/ticketly-eq-bench.XXXXXX)"
 HERE="$TICKETLY_ROOT/bench/event_query"
 
 "$TICKETLY_ROOT/scripts/build.sh" Release ticketly bench_sse_fanout
-BIN="${TICKETLY_BUILD_DIR:-$TICKETLY_ROOT/build}/ticketly"
+BIN="${BENCH_BIN:-${TICKETLY_BUILD_DIR:-$TICKETLY_ROOT/build}/ticketly}"
 FANOUT="${TICKETLY_BUILD_DIR:-$TICKETLY_ROOT/build}/bench/bench_sse_fanout"
 
 # Below Linux's ephemeral ports (32768-60999): wrk's tens of thousands of connections leave

@@ -12,6 +12,9 @@
 #include <boost/beast/http/parser.hpp>
 #include <spdlog/spdlog.h>
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
 #include <array>
 #include <optional>
 
@@ -69,10 +72,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::awaitable<void> write_early_error(Response res, std::string_view origin = {});
   asio::awaitable<void> write_early_error(int status, std::string_view message, std::string_view path,
                                           std::string_view origin = {});
+  // After an early error: ends the sending side and drops what the client still sends.
+  asio::awaitable<void> linger();
+  static constexpr std::chrono::milliseconds kLingerTime{2000};
+  static constexpr std::size_t kLingerBytes = 8u << 20;
   // Runs the route's guard on the request's header alone, before a large body is read.
   asio::awaitable<std::optional<Response>> guard_before_body(const Message& head, std::string_view path,
                                                              const RouteMatch& match);
   asio::awaitable<void> serve_stream(Request& req, Response& res);
+  // Writes one event as a chunk without blocking, while serve_stream waits idle.
+  SseStream::DirectWrite write_event_now(std::string_view event, asio::steady_timer& wake);
   static asio::awaitable<void> watch_peer(std::shared_ptr<Connection> self, std::shared_ptr<bool> gone,
                                           std::shared_ptr<asio::steady_timer> wake);
 
@@ -159,7 +168,26 @@ asio::awaitable<void> Connection::write_early_error(Response res, std::string_vi
   if (!origin.empty()) req.message.set(Field::origin, origin);
   server_.pipeline.decorate(req, res);
   serialize_response(res, {.keep_alive = false, .request_id = req.request_id, .server = options().server_name}, out_);
-  co_await write_out();
+  if (co_await write_out()) co_await linger();
+}
+
+asio::awaitable<void> Connection::linger() {
+  // The client may still be sending the body this answer refused. Closing with unread
+  // bytes makes the kernel send a reset, and a client that gets one may discard the answer
+  // before reading it (a browser then shows a network error instead of the 401 or 413).
+  // So: end our side, and read and drop what still comes for a short while, as nginx's
+  // lingering_close does. Bounded in time and bytes; serve() closes the socket after.
+  boost::system::error_code ec;
+  socket_.shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) co_return;
+  deadline_after(kLingerTime);
+  std::array<char, 16 * 1024> scratch;
+  std::size_t dropped = 0;
+  while (dropped < kLingerBytes) {
+    dropped += co_await socket_.async_read_some(asio::buffer(scratch), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;  // the client's end (EOF), its reset, or the deadline
+  }
+  no_deadline();
 }
 
 asio::awaitable<void> Connection::write_early_error(int status, std::string_view message, std::string_view path,
@@ -362,12 +390,20 @@ asio::awaitable<void> Connection::serve_stream(Request& req, Response& res) {
   }
   bool ok = co_await write_out();
   if (ok) asio::co_spawn(worker_.ctx, watch_peer(shared_from_this(), gone, wake), asio::detached);
+  // Fan-out writes to this socket itself while the loop below waits (SseStream::deliver_here).
+  std::weak_ptr<Connection> weak_self = weak_from_this();
+  sse_->attach(executor, [weak_self, weak_wake](std::string_view event) {
+    auto self = weak_self.lock();
+    auto timer = weak_wake.lock();
+    if (!self || !timer) return SseStream::DirectWrite::NotSent;
+    return self->write_event_now(event, *timer);
+  });
 
   const auto heartbeat = sse_->options().heartbeat;
   while (ok && !*gone) {
     auto batch = sse_->take();
-    if (!batch.bytes.empty()) {
-      append_chunk(batch.bytes, out_);
+    if (!batch.bytes.empty()) append_chunk(batch.bytes, out_);
+    if (!out_.empty()) {  // also the rest of a partial direct write, which goes first
       ok = co_await write_out();
       continue;
     }
@@ -376,9 +412,11 @@ asio::awaitable<void> Connection::serve_stream(Request& req, Response& res) {
       co_await write_out();
       break;
     }
+    if (!sse_->enter_idle()) continue;  // queued since take(): no waiting
     boost::system::error_code wait_ec;
     wake->expires_after(heartbeat);
     co_await wake->async_wait(asio::redirect_error(asio::use_awaitable, wait_ec));
+    sse_->leave_idle();
     if (!wait_ec && !*gone) {
       append_chunk(": ping\n\n", out_);
       ok = co_await write_out();
@@ -387,6 +425,31 @@ asio::awaitable<void> Connection::serve_stream(Request& req, Response& res) {
   *gone = true;
   sse_->finish();
   close();  // also ends watch_peer
+}
+
+SseStream::DirectWrite Connection::write_event_now(std::string_view event, asio::steady_timer& wake) {
+  // Runs on this worker's thread while serve_stream waits, so nothing else writes to the
+  // socket; closed_ is checked because a closed socket's descriptor may already be reused.
+  if (closed_ || !socket_.is_open() || !out_.empty() || event.empty()) return SseStream::DirectWrite::NotSent;
+  char head[20];
+  const auto head_size = chunk_header(event.size(), head);
+  static constexpr char kCrlf[] = "\r\n";
+  std::array<iovec, 3> parts{{{head, head_size},
+                              {const_cast<char*>(event.data()), event.size()},
+                              {const_cast<char*>(kCrlf), 2}}};
+  msghdr message{};
+  message.msg_iov = parts.data();
+  message.msg_iovlen = parts.size();
+  const ssize_t sent = ::sendmsg(socket_.native_handle(), &message, MSG_DONTWAIT | MSG_NOSIGNAL);
+  const auto total = head_size + event.size() + 2;
+  if (sent == static_cast<ssize_t>(total)) return SseStream::DirectWrite::Sent;
+  if (sent <= 0) return SseStream::DirectWrite::NotSent;  // full buffer or a dead peer: the loop finds out
+  // Part of the chunk went out: the rest must follow before anything else.
+  std::string framed(head, head_size);
+  framed.append(event).append("\r\n", 2);
+  out_.assign(framed, static_cast<std::size_t>(sent));
+  wake.cancel();
+  return SseStream::DirectWrite::Partial;
 }
 
 }  // namespace ticketly::http

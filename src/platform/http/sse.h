@@ -7,14 +7,24 @@
 // The bound is in bytes, not events: producers hand over bursts (one database
 // transaction's worth of seat changes arrives at once), and what a stalled client
 // costs is the memory its queue holds.
+//
+// Fan-out (fan_out below) is the hot path: one change goes to thousands of streams. The
+// connection serving a stream attaches itself (its worker's executor and a writer), and
+// fan_out hands each worker one task for all of its streams. A stream whose connection
+// waits with nothing to write gets the event written straight to its socket, without a
+// queue, a wake-up or a coroutine resumption: about one syscall per subscriber.
 #include <chrono>
 #include <cstddef>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
 
 namespace ticketly::http {
 
@@ -52,7 +62,26 @@ class SseStream {
 
   const SseOptions& options() const { return options_; }
 
+  // --- used by fan_out ---
+  // The executor of the connection serving the stream (none before it is attached).
+  std::optional<boost::asio::any_io_executor> owner() const;
+  // On the owner's thread only: writes `bytes` straight to the idle connection's socket
+  // when nothing is queued ahead of it, otherwise queues them as push_raw does.
+  bool deliver_here(std::string_view bytes);
+
   // --- used by the connection that serves the stream ---
+  // What a direct write achieved. Partial: the connection kept the rest and has woken
+  // itself to write it; the stream stops writing directly until the connection idles again.
+  enum class DirectWrite { Sent, Partial, NotSent };
+  using DirectWriter = std::function<DirectWrite(std::string_view)>;
+  // `writer` runs only on `owner`'s thread, under the stream's lock, and must not call back.
+  void attach(boost::asio::any_io_executor owner, DirectWriter writer);
+  // The connection is about to wait with nothing to write: false when something was queued
+  // since its last take() (it must take again instead of waiting).
+  bool enter_idle();
+  // The connection woke up (it may write now, so direct writes must stop).
+  void leave_idle();
+
   struct Batch {
     std::string bytes;
     bool closed = false;
@@ -65,6 +94,7 @@ class SseStream {
 
  private:
   void notify(std::unique_lock<std::mutex>& lock);
+  void enqueue(std::unique_lock<std::mutex>& lock, std::string serialized);
 
   SseOptions options_;
   mutable std::mutex mutex_;
@@ -73,8 +103,16 @@ class SseStream {
   bool overflowed_ = false;
   bool closed_ = false;
   bool finished_ = false;
+  bool idle_ = false;  // the connection waits with nothing to write
   std::function<void()> waker_;
   std::function<void()> on_close_;
+  std::optional<boost::asio::any_io_executor> owner_;
+  DirectWriter direct_;
 };
+
+// Queues or writes one serialized event to every stream, in publication order per stream
+// (for streams attached to a worker, provided one thread publishes to them). Streams not
+// yet attached get it queued at once; the others on their worker's thread, shortly.
+void fan_out(std::vector<std::shared_ptr<SseStream>> streams, std::string serialized);
 
 }  // namespace ticketly::http

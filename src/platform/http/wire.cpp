@@ -66,11 +66,18 @@ void serialize_head(const Response& res, const WireOptions& o, std::string& out)
   out.append("\r\n");
 }
 
+std::size_t chunk_header(std::size_t size, char* out) {
+  // 16 hex digits at most for a 64-bit size, then CRLF.
+  auto [end, ec] = std::to_chars(out, out + 18, size, 16);
+  *end++ = '\r';
+  *end++ = '\n';
+  return static_cast<std::size_t>(end - out);
+}
+
 void append_chunk(std::string_view data, std::string& out) {
   if (data.empty()) return;  // an empty chunk would end the stream
   char buf[20];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, data.size(), 16);
-  out.append(buf, end).append("\r\n").append(data).append("\r\n");
+  out.append(buf, chunk_header(data.size(), buf)).append(data).append("\r\n");
 }
 
 }  // namespace ticketly::http

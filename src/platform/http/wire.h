@@ -31,6 +31,8 @@ bool sends_body(const Response& res, const WireOptions& options);
 
 // Appends one chunk of chunked transfer encoding (`size CRLF data CRLF`).
 void append_chunk(std::string_view data, std::string& out);
+// Writes the `size CRLF` that starts a chunk to `out` (room for 20 bytes); returns its length.
+std::size_t chunk_header(std::size_t size, char* out);
 inline constexpr std::string_view kLastChunk = "0\r\n\r\n";
 
 }  // namespace ticketly::http

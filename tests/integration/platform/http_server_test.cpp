@@ -80,6 +80,18 @@ struct Fixture {
       s->push({"CONNECTED", "{}", ""});
       co_return Response::event_stream(s);
     });
+    // A stream with a small socket send buffer and room to queue: fan-out meets a full
+    // socket (partial and refused direct writes) without ever dropping an event.
+    r.get("/events-tight", [this](Request&) -> asio::awaitable<Response> {
+      auto s = std::make_shared<SseStream>(
+          SseOptions{.max_queued_bytes = 16u << 20, .socket_send_buffer = 8 * 1024, .heartbeat = 50ms});
+      {
+        std::lock_guard lock(mutex);
+        streams.push_back(s);
+      }
+      s->push({"CONNECTED", "{}", ""});
+      co_return Response::event_stream(s);
+    });
   }
   std::shared_ptr<SseStream> stream(std::size_t i) {
     for (int tries = 0; tries < 200; ++tries) {
@@ -170,6 +182,25 @@ TEST_F(HttpServerTest, RouteMayRaiseTheBodyLimitForUploads) {
 
 // A large body is read only after the route's guard accepted the request's credentials:
 // an anonymous client must not make the server receive (and hold) megabytes.
+// A browser sends its whole body before it reads the answer. The server refuses the
+// upload from its header, then keeps reading (and dropping) the body for a while instead
+// of closing with unread bytes: a close then resets the connection, and the reset can
+// destroy the 401 in the client's buffer before it is read.
+TEST_F(HttpServerTest, ARefusedUploadsAnswerSurvivesTheBodyThatStillArrives) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    TestConnection c(server->port(), 5s);
+    c.send_raw("POST /guarded-upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(3u << 20) +
+               "\r\n\r\n");
+    std::this_thread::sleep_for(50ms);  // refused and answered by now
+    const std::string part(256 * 1024, 'x');
+    for (int i = 0; i < 8; ++i) ASSERT_NO_THROW(c.send_raw(part)) << "attempt " << attempt << ", part " << i;
+    testing::HttpResult r;
+    ASSERT_NO_THROW(r = c.read_response()) << "attempt " << attempt;
+    EXPECT_EQ(r.status, 401);
+    EXPECT_TRUE(c.wait_closed(4s));
+  }
+}
+
 TEST_F(HttpServerTest, AGuardedUploadIsRefusedBeforeItsBodyIsRead) {
   const std::string head = "POST /guarded-upload HTTP/1.1\r\nHost: x\r\nOrigin: http://localhost:3000\r\n"
                            "Content-Length: " + std::to_string(3u << 20) + "\r\n";
@@ -356,6 +387,62 @@ TEST_F(HttpServerTest, EventStreamDeliversEventsInOrderWithHeartbeats) {
   // LF framing inside the stream (CRLF only in the chunked transfer framing around it)
   EXPECT_NE(events.find("event: LOCKED\ndata: {\"seatIds\":[\"a\"],\"status\":\"LOCKED\"}\n\n"), std::string::npos);
   EXPECT_NO_THROW(c.read_until(": ping\n\n", 2s));
+}
+
+// The body of a chunked response (`raw` starts with its header).
+std::string dechunk(const std::string& raw) {
+  std::string body;
+  std::size_t at = raw.find("\r\n\r\n");
+  if (at == std::string::npos) throw std::runtime_error("no header end");
+  at += 4;
+  while (at < raw.size()) {
+    const auto eol = raw.find("\r\n", at);
+    if (eol == std::string::npos) throw std::runtime_error("a chunk size without CRLF");
+    const auto size = std::stoul(raw.substr(at, eol - at), nullptr, 16);
+    if (size == 0) break;
+    if (eol + 2 + size + 2 > raw.size()) break;  // the stream goes on after what was read
+    if (raw.compare(eol + 2 + size, 2, "\r\n") != 0) throw std::runtime_error("a chunk without its CRLF");
+    body.append(raw, eol + 2, size);
+    at = eol + 2 + size + 2;
+  }
+  return body;
+}
+
+// Events fanned out while the client reads nothing fill the socket: some are written
+// whole on the direct path, one partly (its rest written by the connection), the others
+// queued. All must arrive whole, in order, in valid chunks, with heartbeats only between.
+TEST_F(HttpServerTest, FannedOutEventsArriveWholeAndInOrderThroughAFullSocket) {
+  TestConnection c(server->port(), 10s, /*receive_buffer=*/4096);
+  c.send_raw("GET /events-tight HTTP/1.1\r\nHost: x\r\n\r\n");
+  const auto start = c.read_until("CONNECTED", 2s);
+  auto s = fx.stream(0);
+  ASSERT_TRUE(s);
+  std::this_thread::sleep_for(100ms);  // the connection attached and idles
+  std::vector<std::string> sent;
+  for (int i = 0; i < 200; ++i) {
+    std::string data = "n=" + std::to_string(i) + " ";
+    data.append(500 + (i * 737) % 6000, static_cast<char>('a' + i % 26));
+    sent.push_back(data);
+    fan_out({s}, SseEvent{"E", data, ""}.serialize());
+    if (i % 50 == 0) std::this_thread::sleep_for(20ms);  // let the worker write some directly
+  }
+  fan_out({s}, SseEvent{"LAST", "end", ""}.serialize());
+  const auto raw = start + c.read_until("event: LAST\ndata: end\n\n", 10s);
+  std::string body;
+  ASSERT_NO_THROW(body = dechunk(raw));
+  std::vector<std::string> got;
+  std::size_t at = 0;
+  while (true) {
+    const auto end = body.find("\n\n", at);
+    if (end == std::string::npos) break;
+    const std::string event = body.substr(at, end - at);
+    at = end + 2;
+    if (event.rfind(": ping", 0) == 0 || event.rfind("event: CONNECTED", 0) == 0) continue;
+    if (event.rfind("event: E\ndata: ", 0) == 0) got.push_back(event.substr(15));
+  }
+  ASSERT_EQ(got.size(), sent.size());
+  for (std::size_t i = 0; i < sent.size(); ++i) ASSERT_EQ(got[i], sent[i]) << "event " << i;
+  EXPECT_EQ(body.find("RESYNC"), std::string::npos);
 }
 
 TEST_F(HttpServerTest, EventStreamNoticesDisconnectAndRunsCleanup) {

@@ -1,6 +1,10 @@
 #include "platform/http/sse.h"
 
+#include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
 
 #include "platform/errors.h"
 #include "platform/http/request.h"
@@ -59,6 +63,98 @@ TEST(SseStream, ClosedStreamRefusesEventsAndRunsOnCloseOnce) {
   int late = 0;
   s.on_close([&] { ++late; });  // registering after the end runs at once
   EXPECT_EQ(late, 1);
+}
+
+// A connection stand-in for the direct path: records what it "wrote" and answers as told.
+struct FakeConnection {
+  std::vector<std::string> written;
+  SseStream::DirectWrite answer = SseStream::DirectWrite::Sent;
+  SseStream::DirectWriter writer() {
+    return [this](std::string_view bytes) {
+      if (answer != SseStream::DirectWrite::NotSent) written.emplace_back(bytes);
+      return answer;
+    };
+  }
+};
+
+TEST(SseStream, DeliversDirectlyOnlyToAnIdleConnectionWithNothingQueued) {
+  boost::asio::io_context io;
+  SseStream s;
+  FakeConnection conn;
+  s.attach(io.get_executor(), conn.writer());
+  EXPECT_TRUE(s.deliver_here("a"));  // the connection has not idled yet: queued
+  EXPECT_TRUE(conn.written.empty());
+  EXPECT_FALSE(s.enter_idle());  // something is queued: it must take it first
+  EXPECT_EQ(s.take().bytes, "a");
+  EXPECT_TRUE(s.enter_idle());
+  EXPECT_TRUE(s.deliver_here("b"));
+  EXPECT_TRUE(s.deliver_here("c"));
+  EXPECT_EQ(conn.written, (std::vector<std::string>{"b", "c"}));
+  EXPECT_TRUE(s.take().bytes.empty());
+  // Another producer's event queues (and wakes the connection); what follows must not
+  // overtake it on the direct path.
+  EXPECT_TRUE(s.push_raw("d"));
+  EXPECT_TRUE(s.deliver_here("e"));
+  EXPECT_EQ(conn.written.size(), 2u);
+  EXPECT_EQ(s.take().bytes, "de");
+  // Awake (writing, e.g. a heartbeat), the connection owns the socket: queue.
+  EXPECT_TRUE(s.enter_idle());
+  s.leave_idle();
+  EXPECT_TRUE(s.deliver_here("f"));
+  EXPECT_EQ(conn.written.size(), 2u);
+  EXPECT_EQ(s.take().bytes, "f");
+}
+
+TEST(SseStream, AfterAPartialOrRefusedDirectWriteLaterEventsQueue) {
+  boost::asio::io_context io;
+  SseStream s;
+  FakeConnection conn;
+  s.attach(io.get_executor(), conn.writer());
+  ASSERT_TRUE(s.enter_idle());
+  conn.answer = SseStream::DirectWrite::Partial;  // the connection keeps the rest
+  EXPECT_TRUE(s.deliver_here("a"));
+  conn.answer = SseStream::DirectWrite::Sent;
+  EXPECT_TRUE(s.deliver_here("b"));  // must wait behind a's rest
+  EXPECT_EQ(conn.written, std::vector<std::string>{"a"});
+  EXPECT_EQ(s.take().bytes, "b");
+  ASSERT_TRUE(s.enter_idle());
+  conn.answer = SseStream::DirectWrite::NotSent;  // a full socket buffer
+  EXPECT_TRUE(s.deliver_here("c"));
+  EXPECT_EQ(s.take().bytes, "c");
+}
+
+TEST(SseStream, AFinishedStreamNeverWritesDirectly) {
+  boost::asio::io_context io;
+  SseStream s;
+  FakeConnection conn;
+  s.attach(io.get_executor(), conn.writer());
+  ASSERT_TRUE(s.enter_idle());
+  s.finish();
+  EXPECT_FALSE(s.deliver_here("a"));
+  EXPECT_TRUE(conn.written.empty());
+  s.attach(io.get_executor(), conn.writer());  // too late: ignored
+  EXPECT_FALSE(s.owner().has_value());
+}
+
+TEST(FanOut, OneTaskPerWorkerInPublicationOrderAndUnattachedStreamsAtOnce) {
+  boost::asio::io_context worker;
+  std::vector<std::shared_ptr<SseStream>> attached;
+  std::vector<FakeConnection> conns(50);
+  for (auto& c : conns) {
+    auto s = std::make_shared<SseStream>();
+    s->attach(worker.get_executor(), c.writer());
+    ASSERT_TRUE(s->enter_idle());
+    attached.push_back(s);
+  }
+  auto waiting = std::make_shared<SseStream>();  // its connection has not attached yet
+  auto all = attached;
+  all.push_back(waiting);
+  fan_out(all, "1");
+  fan_out(all, "2");
+  EXPECT_EQ(waiting->take().bytes, "12");   // queued at once
+  EXPECT_TRUE(conns[0].written.empty());    // on the worker's thread, later
+  EXPECT_EQ(worker.run(), 2u);              // one task per publication, not per stream
+  for (auto& c : conns) EXPECT_EQ(c.written, (std::vector<std::string>{"1", "2"}));
 }
 
 TEST(QueryParams, DecodesAndTypesValues) {

@@ -86,33 +86,37 @@ std::vector<std::shared_ptr<http::SseStream>> SeatHub::streams_of(const std::str
 
 std::size_t SeatHub::publish(const std::string& session_id, std::string_view status,
                              const std::vector<std::string>& seat_ids) {
-  // Pushing happens outside the shard lock: a stream that ends meanwhile unsubscribes
+  // Delivery happens outside the shard lock: a stream that ends meanwhile unsubscribes
   // through that same lock.
   auto streams = streams_of(session_id);
   if (streams.empty() || seat_ids.empty()) return 0;
-  const std::string bytes =
-      http::SseEvent{std::string(status), json::Json{{"seatIds", seat_ids}, {"status", status}}.dump(), ""}.serialize();
-  std::size_t n = 0;
-  for (auto& s : streams) n += s->push_raw(bytes) ? 1 : 0;
+  const std::size_t n = streams.size();
+  http::fan_out(std::move(streams),
+                http::SseEvent{std::string(status), json::Json{{"seatIds", seat_ids}, {"status", status}}.dump(), ""}
+                    .serialize());
   return n;
 }
 
+// RESYNC takes the same path as changes (fan_out), so it never overtakes a change
+// published before it.
 std::size_t SeatHub::resync(const std::string& session_id) {
   auto streams = streams_of(session_id);
-  for (auto& s : streams) s->push(resync_event(session_id));
-  return streams.size();
+  const std::size_t n = streams.size();
+  if (n > 0) http::fan_out(std::move(streams), resync_event(session_id).serialize());
+  return n;
 }
 
 void SeatHub::resync_all() {
   for (auto& shard : shards_) {
-    std::vector<std::pair<std::string, std::shared_ptr<http::SseStream>>> streams;
+    std::vector<std::pair<std::string, std::vector<std::shared_ptr<http::SseStream>>>> sessions;
     {
       std::lock_guard lock(shard.mutex);
       for (auto& [sid, subs] : shard.sessions) {
-        for (auto& [_, s] : subs) streams.emplace_back(sid, s);
+        auto& streams = sessions.emplace_back(sid, std::vector<std::shared_ptr<http::SseStream>>{}).second;
+        for (auto& [_, s] : subs) streams.push_back(s);
       }
     }
-    for (auto& [sid, s] : streams) s->push(resync_event(sid));
+    for (auto& [sid, streams] : sessions) http::fan_out(std::move(streams), resync_event(sid).serialize());
   }
 }
 

@@ -45,9 +45,7 @@ void CheckoutHub::publish(const Order& order) {
     }
   }
   if (targets.empty()) return;
-  const http::SseEvent event{"CHECKOUT", api::checkout_json(order).dump(), ""};
-  const std::string bytes = event.serialize();
-  for (auto& s : targets) s->push_raw(bytes);
+  http::fan_out(std::move(targets), http::SseEvent{"CHECKOUT", api::checkout_json(order).dump(), ""}.serialize());
 }
 
 std::size_t CheckoutHub::subscribers() const {
