@@ -206,9 +206,7 @@ asio::awaitable<std::optional<Response>> Connection::guard_before_body(const Mes
     co_await match.route->options.guard(req);
     co_return std::nullopt;
   } catch (const ticketly::Error& e) {
-    Response res = server_.pipeline.error_response(e.status(), e.what(), path);
-    for (const auto& [k, v] : e.headers()) res.message.set(k, v);
-    co_return res;
+    co_return server_.pipeline.error_response(e, path);
   }
 }
 
@@ -324,7 +322,7 @@ asio::awaitable<bool> Connection::serve_one(bool first) {
     if (qpos != std::string_view::npos) req.query = QueryParams::parse(target.substr(qpos + 1));
     res = co_await server_.pipeline.handle(req, match);
   } catch (const ticketly::Error& e) {  // only QueryParams::parse throws here
-    res = server_.pipeline.error_response(e.status(), e.what(), req.path);
+    res = server_.pipeline.error_response(e, req.path);
   }
   server_.pipeline.decorate(req, res);
   int status = res.status();

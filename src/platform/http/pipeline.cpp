@@ -83,9 +83,6 @@ Response Pipeline::preflight(const Request& req, const RouteMatch& match) const 
 }
 
 boost::asio::awaitable<Response> Pipeline::handle(Request& req, const RouteMatch& match) const {
-  int status = 500;
-  std::string message = "Internal server error";
-  std::vector<std::pair<std::string, std::string>> extra;
   try {
     bool is_options = req.method() == Verb::options;
     if (is_options && !req.header(Field::origin).empty() &&
@@ -108,17 +105,19 @@ boost::asio::awaitable<Response> Pipeline::handle(Request& req, const RouteMatch
     if (match.route->options.guard) co_await match.route->options.guard(req);
     co_return co_await match.route->handler(req);
   } catch (const Error& e) {
-    status = e.status();
-    message = e.what();
-    extra = e.headers();
+    co_return error_response(e, req.path);
   } catch (const std::exception& e) {
     // A bug or an unexpected dependency failure: the client gets a generic message
     // with the request id; the details go to the log, never to the client.
     spdlog::error("request {} {} {} failed: {}", req.request_id, method_name(req), req.path, e.what());
   }
-  Response res = error_response(status, message, req.path);
-  for (auto& [k, v] : extra) res.message.set(k, v);
-  co_return res;
+  co_return error_response(500, "Internal server error", req.path);
+}
+
+Response Pipeline::error_response(const Error& e, std::string_view path) const {
+  Response res = error_response(e.status(), e.what(), path);
+  for (const auto& [k, v] : e.headers()) res.message.set(k, v);
+  return res;
 }
 
 void WorkerMetrics::record(std::string_view route, Verb method, int status, std::chrono::nanoseconds elapsed) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "platform/errors.h"
 #include "platform/http/request.h"
 #include "platform/http/response.h"
 #include "platform/http/router.h"
@@ -35,8 +36,11 @@ class Pipeline {
   // failure becomes an error response.
   boost::asio::awaitable<Response> handle(Request& req, const RouteMatch& match) const;
 
-  // An error response with the envelope and any headers the error carries.
+  // An error response with the envelope.
   Response error_response(int status, std::string_view message, std::string_view path) const;
+  // The same for a ticketly::Error, with the headers it carries (Retry-After, Allow, …):
+  // the one mapping from an Error to a response, also for errors raised before routing.
+  Response error_response(const Error& e, std::string_view path) const;
 
   // Adds the CORS headers a response to this request needs (the wire layer adds
   // Server, X-Request-Id and framing).
