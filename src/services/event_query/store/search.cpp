@@ -59,6 +59,14 @@ bool has_session_filter(const SearchQuery& q) {
   return q.date_from || q.date_to || q.radius_km || q.price_min_cents || q.price_max_cents;
 }
 
+// The price bounds on one tier row `alias` of eq_session_prices (" AND …", or empty).
+std::string price_bounds(const SearchQuery& q, Params& p, const std::string& alias) {
+  std::string cond;
+  if (q.price_min_cents) cond.append(cat(" AND ", alias, ".price_cents >= ", p.add(*q.price_min_cents), "::bigint"));
+  if (q.price_max_cents) cond.append(cat(" AND ", alias, ".price_cents <= ", p.add(*q.price_max_cents), "::bigint"));
+  return cond;
+}
+
 // What one session `s` of event `e` must satisfy: not cancelled, the date and geo bounds,
 // and one of its tiers the price bounds. `origin` is the search's point, if any.
 std::string session_condition(const SearchQuery& q, Params& p, const std::string& origin) {
@@ -72,10 +80,8 @@ std::string session_condition(const SearchQuery& q, Params& p, const std::string
                     ", ll_to_earth(s.latitude, s.longitude)) <= ", meters));
   }
   if (q.price_min_cents || q.price_max_cents) {
-    std::string price_cond = "pr.session_id = s.id";
-    if (q.price_min_cents) price_cond.append(cat(" AND pr.price_cents >= ", p.add(*q.price_min_cents), "::bigint"));
-    if (q.price_max_cents) price_cond.append(cat(" AND pr.price_cents <= ", p.add(*q.price_max_cents), "::bigint"));
-    cond.append(cat(" AND EXISTS (SELECT 1 FROM eq_session_prices pr WHERE ", price_cond, ")"));
+    cond.append(cat(" AND EXISTS (SELECT 1 FROM eq_session_prices pr WHERE pr.session_id = s.id",
+                    price_bounds(q, p, "pr"), ")"));
   }
   return cond;
 }
@@ -237,6 +243,12 @@ asio::awaitable<SearchPage> run_search(db::Database& db, const SearchQuery& q) {
                             ", ll_to_earth(s.latitude, s.longitude))) FROM eq_sessions s WHERE ", session_cond,
                             " AND s.latitude IS NOT NULL AND s.longitude IS NOT NULL) AS distance"));
   }
+  // The price likewise: the cheapest tier, within the price bounds, of a matching session.
+  // eq_session_prices lists only sellable tiers (not those of RESERVED seats only).
+  if (q.sort == "price") {
+    select_extra.append(cat(", (SELECT min(tp.price_cents) FROM eq_sessions s JOIN eq_session_prices tp ON ",
+                            "tp.session_id = s.id WHERE ", session_cond, price_bounds(q, p, "tp"), ") AS min_price"));
+  }
   // Events with an upcoming (matching) session come first; then the requested order.
   const std::string next_start =
       cat("(SELECT min(s.start_time) FROM eq_sessions s WHERE ", session_cond,
@@ -254,9 +266,7 @@ asio::awaitable<SearchPage> run_search(db::Database& db, const SearchQuery& q) {
   } else if (sort == "title") {
     order.append(cat(", lower(e.title)", dir));
   } else if (sort == "price") {
-    order.append(cat(", (SELECT min(pr.price_cents) FROM eq_session_prices pr JOIN eq_sessions s ON s.id = "
-                     "pr.session_id WHERE s.event_id = e.id)",
-                     dir, " NULLS LAST"));
+    order.append(cat(", min_price", dir, " NULLS LAST"));
   } else if (sort == "createdAt") {
     order.append(cat(", e.created_at", dir));
   }

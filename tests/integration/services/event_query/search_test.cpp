@@ -245,6 +245,54 @@ TEST_F(EventQuerySearch, OrderComesFromTheSessionsThatMatch) {
             (std::vector<std::string>{"Kandy Only", "Cancelled Near", "Early Outside Range"}));
 }
 
+// Price order likewise: the cheapest sellable tier of a session that matches the filters —
+// not a cancelled session's, nor one outside the dates, nor one of RESERVED seats only;
+// with price bounds, the cheapest tier within them.
+TEST_F(EventQuerySearch, PriceOrderComesFromTheSessionsThatMatch) {
+  const auto day = [](int n) { return Clock::now() + hours(24 * n); };
+  auto on = [&](int start_day, std::vector<std::string> row_tiers, const char* status = "ON_SALE") {
+    SessionSpec s;
+    s.start = day(start_day);
+    s.status = status;
+    s.row_tiers = std::move(row_tiers);
+    return s;
+  };
+  // Its cheap tier is a cancelled session's.
+  auto cancelled_cheap = event("Cancelled Cheap");
+  cancelled_cheap.session(on(20, {cancelled_cheap.tier("Cheap", 100)}, "CANCELLED"));
+  cancelled_cheap.session(on(25, {cancelled_cheap.tier("Dear", 5000)}));
+  // Its cheap tier is a session's after the date range.
+  auto later_cheap = event("Later Cheap");
+  later_cheap.session(on(22, {later_cheap.tier("Dear", 4000)}));
+  later_cheap.session(on(50, {later_cheap.tier("Cheap", 50)}));
+  auto plain = event("Plain");
+  plain.session(on(21, {plain.tier("Only", 3000)}));
+  // Its cheap tier is that of RESERVED seats only (row A).
+  auto reserved_cheap = event("Reserved Cheap");
+  SessionSpec boxed = on(23, {reserved_cheap.tier("Boxes", 10), reserved_cheap.tier("GA", 3500)});
+  boxed.rows = 2;
+  boxed.seats_per_row = 2;
+  boxed.reserved_seats = {"1A", "2A"};
+  reserved_cheap.session(boxed);
+  // One session with a cheap and a dear tier.
+  auto two_tiers = event("Two Tiers");
+  two_tiers.session(on(24, {two_tiers.tier("Cheap", 1000), two_tiers.tier("Dear", 6000)}));
+  publish_all({&cancelled_cheap, &later_cheap, &plain, &reserved_cheap, &two_tiers});
+  const std::string range = "dateFrom=" + format_iso8601(day(10)) + "&dateTo=" + format_iso8601(day(40));
+  EXPECT_EQ(search(range + "&sort=price"),
+            (std::vector<std::string>{"Two Tiers", "Plain", "Reserved Cheap", "Later Cheap", "Cancelled Cheap"}));
+  EXPECT_EQ(search(range + "&sort=price,desc"),
+            (std::vector<std::string>{"Cancelled Cheap", "Later Cheap", "Reserved Cheap", "Plain", "Two Tiers"}));
+  EXPECT_EQ(search(range + "&sort=startingPrice"),
+            (std::vector<std::string>{"Two Tiers", "Plain", "Reserved Cheap", "Later Cheap", "Cancelled Cheap"}));
+  // Without the dates, the later session's 50 counts.
+  EXPECT_EQ(search("sort=price"),
+            (std::vector<std::string>{"Later Cheap", "Two Tiers", "Plain", "Reserved Cheap", "Cancelled Cheap"}));
+  // The price bounds hold for the tier that prices the event: Two Tiers is 6000 here.
+  EXPECT_EQ(search(range + "&priceMin=3200&sort=price"),
+            (std::vector<std::string>{"Reserved Cheap", "Later Cheap", "Cancelled Cheap", "Two Tiers"}));
+}
+
 TEST_F(EventQuerySearch, PagingAndUpcomingFirst) {
   std::vector<EventBuilder> events;
   for (int i = 0; i < 5; ++i) {
