@@ -50,12 +50,20 @@ struct TierCapacity {
   std::int64_t total = 0;
 };
 
+// Whether a session's seats are on offer as far as the event's figures go: a cancelled
+// session sells nothing more, so its capacity would only understate the sell-out. (A
+// removed session is not in the document at all.) Statuses in the stored document are
+// canonical (CANCELED is stored as CANCELLED).
+bool offered(const Json& session) { return session.value("status", "") != "CANCELLED"; }
+
+// The sellable seats (with a tier of the event, not RESERVED) of one session, or, for the
+// event (`only_session` null), of its sessions on offer.
 TierCapacity capacity_of(const Json& doc, const Json* only_session) {
   std::set<std::string> tiers;
   for (const auto& t : fields::array(doc, "tiers")) tiers.insert(text::ascii_lower(t.value("id", "")));
   TierCapacity cap;
   for (const auto& s : fields::array(doc, "sessions")) {
-    if (only_session && &s != only_session) continue;
+    if (only_session ? &s != only_session : !offered(s)) continue;
     const Json* layout = fields::find(s, "layoutData");
     if (!layout) continue;
     for_each_seat(*layout, [&](const Json& seat) {
@@ -136,18 +144,26 @@ Json event_summary(const Json& doc, const std::vector<StoredOrder>& orders) {
   const auto cap = capacity_of(doc, nullptr);
   const double revenue = revenue_of(sales);
   Json statuses = Json::object();
+  std::set<std::string> on_offer;
   for (const auto& s : fields::array(doc, "sessions")) {
     const std::string st = s.value("status", "SCHEDULED");
     statuses[st] = statuses.value(st, 0) + 1;
+    if (offered(s)) on_offer.insert(text::ascii_lower(s.value("id", "")));
   }
   const auto sold = static_cast<std::int64_t>(sales.size());
+  // The sell-out compares the capacity on offer with what was sold of it: tickets of a
+  // cancelled (or removed) session are still sold and paid for (totals), but they are not
+  // part of the capacity they would be measured against.
+  std::int64_t sold_on_offer = 0;
+  for (const auto& s : sales) sold_on_offer += on_offer.contains(s.session_id) ? 1 : 0;
+  const double sell_out = percent(static_cast<double>(sold_on_offer), static_cast<double>(cap.total));
   return Json{{"eventId", doc.value("id", "")},
               {"eventTitle", doc.value("title", "")},
               {"totalRevenue", money_of(revenue)},
               {"averageRevenuePerTicket", sold ? round2(revenue / 100.0 / static_cast<double>(sold)) : 0.0},
               {"totalTicketsSold", sold},
               {"totalEventCapacity", cap.total},
-              {"overallSellOutPercentage", percent(static_cast<double>(sold), static_cast<double>(cap.total))},
+              {"overallSellOutPercentage", sell_out},
               {"sessionStatusBreakdown", std::move(statuses)},
               {"salesByTier", sales_by_tier(doc, sales, cap)}};
 }

@@ -2,7 +2,8 @@
 // Organizer analytics (API.md §2 /v1/analytics/…), computed from the event document, the
 // orders the order service published, and live seat states. Revenue is what customers
 // actually paid: an order's discount is spread over its tickets in proportion to their
-// list prices. Pure: no I/O, unit-tested on a known dataset.
+// list prices. The event's capacity and sell-out leave out cancelled sessions; a session's
+// own figures are its own, cancelled or not. Pure: no I/O, unit-tested on a known dataset.
 #include <cstdint>
 #include <map>
 #include <string>

@@ -39,16 +39,23 @@ ON CONFLICT (event_id) DO UPDATE SET views = eq_page_views.views + 1
 RETURNING views)sql"};
 
 // score = views + 10 · tickets sold + 5 · sell-out % (API.md §2), over public events.
+// The sell-out is that of the sessions on offer, as in the event's analytics
+// (analytics::event_summary): tickets of sessions not cancelled over their capacity. A
+// cancelled session's capacity would understate it; its tickets (and those of a removed
+// session, which has no row) still count as tickets sold.
 constexpr db::Statement kRecomputeTrending{"eq.recompute_trending", R"sql(
 WITH sold AS (
-  SELECT o.event_id, sum(jsonb_array_length(o.tickets)) AS tickets
-  FROM eq_orders o WHERE o.status = 'completed' GROUP BY o.event_id),
-cap AS (SELECT event_id, sum(capacity) AS capacity FROM eq_sessions GROUP BY event_id),
+  SELECT o.event_id, sum(jsonb_array_length(o.tickets)) AS tickets,
+         coalesce(sum(jsonb_array_length(o.tickets)) FILTER (WHERE s.id IS NOT NULL), 0) AS offered_tickets
+  FROM eq_orders o
+  LEFT JOIN eq_sessions s ON s.id = o.session_id AND s.event_id = o.event_id AND s.status <> 'CANCELLED'
+  WHERE o.status = 'completed' GROUP BY o.event_id),
+cap AS (SELECT event_id, sum(capacity) AS capacity FROM eq_sessions WHERE status <> 'CANCELLED' GROUP BY event_id),
 scored AS (
   SELECT e.id,
          coalesce(v.views, 0) + 10 * coalesce(s.tickets, 0)
            + 5 * CASE WHEN coalesce(c.capacity, 0) > 0
-                      THEN least(100.0, 100.0 * coalesce(s.tickets, 0) / c.capacity) ELSE 0 END AS score
+                      THEN least(100.0, 100.0 * coalesce(s.offered_tickets, 0) / c.capacity) ELSE 0 END AS score
   FROM eq_events e
   LEFT JOIN eq_page_views v ON v.event_id = e.id
   LEFT JOIN sold s ON s.event_id = e.id

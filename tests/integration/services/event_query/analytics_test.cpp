@@ -149,5 +149,86 @@ TEST_F(EventQueryAnalytics, TrendingRanksViewsAndSales) {
   EXPECT_EQ(get("/v1/events/trending?limit=0").status, 400);
 }
 
+// The tests below sell more than TrendingRanksViewsAndSales's "Well Sold" (score 121) and
+// come after it: it expects to rank first among the events that exist when it runs.
+
+// A session cancelled after one ticket was sold: the event's capacity and sell-out are
+// those of the session still on offer (2 of 10 sold: 20 %, not 3 of 20); tickets and
+// revenue keep everything paid; the cancelled session's own row keeps its own figures.
+TEST_F(EventQueryAnalytics, SellOutLeavesOutCancelledSessions) {
+  const auto owner = create_user(*app_);
+  EventBuilder b;
+  b.owner(owner.id);
+  b.title("Analytics With A Cancelled Session");
+  const auto a = b.tier("A", 100);
+  b.tier("B", 50);
+  const auto on = b.session();
+  SessionSpec cancelled;
+  cancelled.status = "CANCELLED";
+  const auto off = b.session(cancelled);
+  publish(b);
+  bus_->order("updated", order_snapshot(Uuid::random().str(), b.id(), on.id, "completed",
+                                        {{on.seat_ids[0], a, 100}, {on.seat_ids[1], a, 100}}, 0, 1));
+  bus_->order("updated", order_snapshot(Uuid::random().str(), b.id(), off.id, "completed", {{off.seat_ids[0], a, 100}},
+                                        0, 1));
+  const std::string path = "/v1/analytics/events/" + b.id();
+  auto r = poll_get(port(), "/api/event-query" + path, [](const HttpResult& res) {
+    return res.status == 200 && res.json()["totalTicketsSold"] == 3;
+  }, std::chrono::seconds(10), bearer(owner.token));
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto j = r.json();
+  EXPECT_EQ(j["totalEventCapacity"], 10);
+  EXPECT_DOUBLE_EQ(j["overallSellOutPercentage"].get<double>(), 20.0);
+  EXPECT_EQ(j["totalRevenue"], 300);
+  EXPECT_EQ(j["salesByTier"][0]["tierCapacity"], 5);
+  EXPECT_EQ(j["sessionStatusBreakdown"]["CANCELLED"], 1);
+  auto sessions = get(path + "/sessions", owner.token);
+  ASSERT_EQ(sessions.status, 200) << sessions.body;
+  ASSERT_EQ(sessions.json().size(), 2u);
+  EXPECT_EQ(sessions.json()[1]["sessionStatus"], "CANCELLED");
+  EXPECT_EQ(sessions.json()[1]["sessionCapacity"], 10);
+  EXPECT_DOUBLE_EQ(sessions.json()[1]["sellOutPercentage"].get<double>(), 10.0);
+  auto summary = get(path + "/sessions/" + off.id + "/summary", owner.token);
+  ASSERT_EQ(summary.status, 200) << summary.body;
+  EXPECT_EQ(summary.json()["sessionCapacity"], 10);
+  EXPECT_EQ(summary.json()["occupancyByBlock"][1]["totalCapacity"], 10);
+}
+
+// Trending's sell-out component too. Half Cancelled: 5 sold of the 10 seats on offer (its
+// other session of 10 is cancelled) → 10·5 + 5·50 = 300; Steady Seller: 4 of 10 → 40 + 200
+// = 240. Counting the cancelled seats made it 50 + 5·25 = 175, below Steady Seller.
+TEST_F(EventQueryAnalytics, TrendingSellOutLeavesOutCancelledSessions) {
+  EventBuilder half;
+  half.title("Half Cancelled");
+  const auto on = half.session();
+  SessionSpec cancelled;
+  cancelled.status = "CANCELLED";
+  half.session(cancelled);
+  EventBuilder steady;
+  steady.title("Steady Seller");
+  const auto s = steady.session();
+  publish(half);
+  publish(steady);
+  auto sell = [&](const EventBuilder& e, const BuiltSession& session, std::size_t n) {
+    std::vector<OrderTicket> tickets;
+    for (std::size_t i = 0; i < n; ++i) tickets.push_back({session.seat_ids[i], session.seat_tiers[i], 10});
+    bus_->order("updated", order_snapshot(Uuid::random().str(), e.id(), session.id, "completed", tickets, 0, 1));
+  };
+  const auto before = handled_messages(port(), "ticketly.order.updated");
+  sell(half, on, 5);
+  sell(steady, s, 4);
+  ASSERT_TRUE(wait_handled(port(), "ticketly.order.updated", before + 2));
+  const auto admin = user_token(port(), kAdminUser, kAdminPassword);
+  auto recalc = http_request(port(), "POST", "/api/event-query/v1/events/trending/recalculate", "", bearer(admin));
+  ASSERT_EQ(recalc.status, 200) << recalc.body;
+  auto trending = get("/v1/events/trending?limit=50");
+  ASSERT_EQ(trending.status, 200) << trending.body;
+  std::map<std::string, std::size_t> rank;
+  const auto t = trending.json();
+  for (std::size_t i = 0; i < t.size(); ++i) rank[t[i]["title"]] = i;
+  ASSERT_TRUE(rank.contains("Half Cancelled") && rank.contains("Steady Seller")) << t.dump();
+  EXPECT_LT(rank["Half Cancelled"], rank["Steady Seller"]);
+}
+
 }  // namespace
 }  // namespace ticketly::testing

@@ -8,6 +8,7 @@ namespace ticketly::event_query {
 namespace {
 
 using testing::EventBuilder;
+using testing::SessionSpec;
 
 // Two sessions of 10 seats (a row of tier A at 100, a row of tier B at 50); three sold
 // tickets: order 1 (A + B, 30 off → 120 paid) in session 1, order 2 (A, 100 paid) in session 2.
@@ -95,6 +96,79 @@ TEST(EventQueryAnalytics, SessionDetailBreaksDownSeatsAndBlocks) {
   EXPECT_EQ(grid["seatsSold"], 2);
   EXPECT_DOUBLE_EQ(grid["occupancyPercentage"].get<double>(), 20.0);
   EXPECT_EQ(j["salesByTier"][0]["ticketsSold"], 1);
+}
+
+// Session 2 cancelled after its one ticket (tier A, 100 paid) was sold: the event's
+// capacity is session 1's 10 seats, of which 2 are sold; the ticket of session 2 is still
+// sold and paid for. Before, the cancelled session's 10 seats halved the sell-out (15 %).
+TEST(EventQueryAnalytics, EventSellOutLeavesOutCancelledSessions) {
+  Dataset d;
+  json::Json doc = d.b.snapshot(1)["event"];
+  doc["sessions"][1]["status"] = "CANCELLED";
+  auto j = analytics::event_summary(doc, d.orders);
+  EXPECT_EQ(j["totalEventCapacity"], 10);
+  EXPECT_DOUBLE_EQ(j["overallSellOutPercentage"].get<double>(), 20.0);
+  EXPECT_EQ(j["totalTicketsSold"], 3);
+  EXPECT_EQ(j["totalRevenue"], 220);
+  EXPECT_EQ(j["sessionStatusBreakdown"]["CANCELLED"], 1);
+  EXPECT_EQ(j["sessionStatusBreakdown"]["ON_SALE"], 1);
+  ASSERT_EQ(j["salesByTier"].size(), 2u);
+  EXPECT_EQ(j["salesByTier"][0]["tierCapacity"], 5);
+  EXPECT_EQ(j["salesByTier"][0]["ticketsSold"], 2);
+  EXPECT_EQ(j["salesByTier"][1]["tierCapacity"], 5);
+}
+
+// Sold out but for a cancelled session (one of its two seats sold before): 100 %, not
+// 75 % (3 of 4 seats), nor 150 % (the cancelled session's ticket counted against the
+// capacity left).
+TEST(EventQueryAnalytics, EventSoldOutButForACancelledSessionIsAHundredPercent) {
+  EventBuilder b;
+  const auto a = b.tier("A", 10);
+  SessionSpec spec;
+  spec.rows = 1;
+  spec.seats_per_row = 2;
+  const auto on = b.session(spec);
+  const auto off = b.session(spec);
+  json::Json doc = b.snapshot(1)["event"];
+  doc["sessions"][1]["status"] = "CANCELLED";
+  std::vector<StoredOrder> orders;
+  auto sell = [&](const testing::BuiltSession& s, std::size_t seats) {
+    StoredOrder o{s.id, "completed", 0, 0, json::Json::array()};
+    for (std::size_t i = 0; i < seats; ++i) {
+      o.tickets.push_back({{"seat_id", s.seat_ids[i]}, {"tier_id", a}, {"price_cents", 1000}});
+      o.subtotal_cents += 1000;
+    }
+    o.price_cents = o.subtotal_cents;
+    orders.push_back(o);
+  };
+  sell(on, 2);
+  sell(off, 1);
+  auto j = analytics::event_summary(doc, orders);
+  EXPECT_EQ(j["totalEventCapacity"], 2);
+  EXPECT_EQ(j["totalTicketsSold"], 3);
+  EXPECT_EQ(j["totalRevenue"], 30);
+  EXPECT_DOUBLE_EQ(j["overallSellOutPercentage"].get<double>(), 100.0);
+}
+
+// A cancelled session's own figures (the sessions list, its summary) stay its own: what
+// its seats were and what of them had been sold when it was cancelled.
+TEST(EventQueryAnalytics, ACancelledSessionKeepsItsOwnFigures) {
+  Dataset d;
+  json::Json doc = d.b.snapshot(1)["event"];
+  doc["sessions"][1]["status"] = "CANCELLED";
+  auto list = analytics::sessions_summary(doc, d.orders);
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[1]["sessionStatus"], "CANCELLED");
+  EXPECT_EQ(list[1]["sessionCapacity"], 10);
+  EXPECT_EQ(list[1]["ticketsSold"], 1);
+  EXPECT_DOUBLE_EQ(list[1]["sellOutPercentage"].get<double>(), 10.0);
+  const auto now = Clock::now();
+  auto detail = analytics::session_detail(doc, doc["sessions"][1], d.orders, {}, now);
+  EXPECT_EQ(detail["sessionCapacity"], 10);
+  EXPECT_EQ(detail["salesByTier"][0]["tierCapacity"], 5);
+  ASSERT_EQ(detail["occupancyByBlock"].size(), 2u);
+  EXPECT_EQ(detail["occupancyByBlock"][1]["totalCapacity"], 10);
+  EXPECT_EQ(detail["occupancyByBlock"][1]["seatsSold"], 1);
 }
 
 TEST(EventQueryAnalytics, IsoDurations) {
