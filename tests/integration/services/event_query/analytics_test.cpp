@@ -230,5 +230,37 @@ TEST_F(EventQueryAnalytics, TrendingSellOutLeavesOutCancelledSessions) {
   EXPECT_LT(rank["Half Cancelled"], rank["Steady Seller"]);
 }
 
+// A deleted event leaves a tombstone without its document (title, tiers, sessions, owner):
+// its analytics answer 404 like every other view of it, and it leaves trending. Its paid
+// orders stay in the read model (docs/services/event-query.md, "Deleted events").
+TEST_F(EventQueryAnalytics, ADeletedEventsAnalyticsAre404) {
+  const auto owner = create_user(*app_);
+  EventBuilder b;
+  b.owner(owner.id);
+  b.title("Deleted After Sales");
+  const auto s = b.session();
+  publish(b);
+  bus_->order("updated", order_snapshot(Uuid::random().str(), b.id(), s.id, "completed",
+                                        {{s.seat_ids[0], s.seat_tiers[0], 10}}, 0, 1));
+  const std::string path = "/v1/analytics/events/" + b.id();
+  auto sold = poll_get(port(), "/api/event-query" + path, [](const HttpResult& res) {
+    return res.status == 200 && res.json()["totalTicketsSold"] == 1;
+  }, std::chrono::seconds(10), bearer(owner.token));
+  ASSERT_EQ(sold.status, 200) << sold.body;
+  bus_->event(b.deleted(2));
+  auto gone = poll_get(port(), "/api/event-query" + path, [](const HttpResult& res) { return res.status == 404; },
+                       std::chrono::seconds(10), bearer(owner.token));
+  EXPECT_EQ(gone.status, 404) << gone.body;
+  EXPECT_EQ(get(path + "/sessions", owner.token).status, 404);
+  EXPECT_EQ(get(path + "/sessions/" + s.id + "/summary", owner.token).status, 404);
+  const auto admin = user_token(port(), kAdminUser, kAdminPassword);
+  EXPECT_EQ(get(path, admin).status, 404);
+  auto recalc = http_request(port(), "POST", "/api/event-query/v1/events/trending/recalculate", "", bearer(admin));
+  ASSERT_EQ(recalc.status, 200) << recalc.body;
+  auto trending = get("/v1/events/trending?limit=50");
+  ASSERT_EQ(trending.status, 200) << trending.body;
+  for (const auto& e : trending.json()) EXPECT_NE(e["id"], b.id());
+}
+
 }  // namespace
 }  // namespace ticketly::testing
