@@ -38,7 +38,7 @@ asio::awaitable<Body> search_body(Api& api, SearchQuery q) {
   const auto now = Clock::now();
   Json content = Json::array();
   auto docs = co_await event_documents(api, page.ids);
-  for (const auto& doc : docs) content.push_back(views::thumbnail(doc->doc, now));
+  for (const auto& doc : docs) content.push_back(views::thumbnail(doc->doc, now, doc->starting_price_cents));
   co_return json_body(page_object(std::move(content), page.total, q.page, q.size));
 }
 
@@ -51,7 +51,7 @@ asio::awaitable<Body> trending_body(Api& api, std::int64_t limit) {
   auto docs = co_await event_documents(api, ids);
   const auto now = Clock::now();
   Json out = Json::array();
-  for (const auto& doc : docs) out.push_back(views::thumbnail(doc->doc, now));
+  for (const auto& doc : docs) out.push_back(views::thumbnail(doc->doc, now, doc->starting_price_cents));
   co_return json_body(out);
 }
 

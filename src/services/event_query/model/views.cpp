@@ -189,7 +189,7 @@ std::optional<std::string> city_of(const Json& vd) {
   return part.substr(b, e - b + 1);
 }
 
-Json thumbnail(const Json& doc, Timestamp now) {
+Json thumbnail(const Json& doc, Timestamp now, std::optional<std::int64_t> starting_price_cents) {
   static const Json kEmpty = Json::object();
   // The earliest session that has not started yet, else the latest one (an event whose
   // sessions are all past still shows where and when it was).
@@ -221,10 +221,6 @@ Json thumbnail(const Json& doc, Timestamp now) {
                    {"venueName", name && !name->empty() ? *name : std::string("Online")},
                    {"city", city ? Json(*city) : Json(nullptr)}};
   }
-  std::optional<double> starting;
-  for (const auto& t : fields::array(doc, "tiers")) {
-    if (auto p = fields::opt_number(t, "price"); p && (!starting || *p < *starting)) starting = p;
-  }
   Json discounts = Json::array();
   for (const auto& d : discounts_of(doc)) {
     if (!is_usable(d, now, std::nullopt)) continue;
@@ -243,7 +239,8 @@ Json thumbnail(const Json& doc, Timestamp now) {
               {"organizationId", org ? value_or_null(*org, "id") : Json(nullptr)},
               {"categoryName", cat ? value_or_null(*cat, "name") : Json(nullptr)},
               {"earliestSession", std::move(session)},
-              {"startingPrice", starting ? Json(*starting) : Json(nullptr)},
+              {"startingPrice", starting_price_cents ? Json(static_cast<double>(*starting_price_cents) / 100.0)
+                                                     : Json(nullptr)},
               {"discounts", std::move(discounts)}};
 }
 

@@ -38,7 +38,9 @@ Json public_discounts(const Json& doc, std::string_view session_id, Timestamp no
 // The discount with that code (case-insensitive) if it can be redeemed for the session.
 std::optional<Json> discount_by_code(const Json& doc, std::string_view session_id, std::string_view code,
                                      Timestamp now);
-Json thumbnail(const Json& doc, Timestamp now);
+// `starting_price_cents`: StoredEvent's (the cheapest sellable tier of a session not
+// cancelled), shown as `startingPrice` in major units; null when nothing is for sale.
+Json thumbnail(const Json& doc, Timestamp now, std::optional<std::int64_t> starting_price_cents);
 
 // The session's layoutData with each seat's `tierId` replaced by `tier` ({id,name,price,
 // color} or null) and its `status` the live one: `live` maps seat id → LOCKED / BOOKED /

@@ -4,11 +4,19 @@ namespace ticketly::event_query {
 
 namespace {
 
+// The last column of both is StoredEvent::starting_price_cents (eq_session_prices holds only
+// sellable tiers: those of seats that are not RESERVED, per session).
 constexpr db::Statement kEvent{"eq.event", R"sql(
-SELECT status, coalesce(owner_id, ''), doc::text FROM eq_events WHERE id = $1 AND NOT deleted)sql"};
+SELECT e.status, coalesce(e.owner_id, ''), e.doc::text,
+       (SELECT min(pr.price_cents) FROM eq_sessions s JOIN eq_session_prices pr ON pr.session_id = s.id
+        WHERE s.event_id = e.id AND s.status <> 'CANCELLED')
+FROM eq_events e WHERE e.id = $1 AND NOT e.deleted)sql"};
 
 constexpr db::Statement kEvents{"eq.events", R"sql(
-SELECT id, status, coalesce(owner_id, ''), doc::text FROM eq_events WHERE id = ANY($1::uuid[]) AND NOT deleted)sql"};
+SELECT e.id, e.status, coalesce(e.owner_id, ''), e.doc::text,
+       (SELECT min(pr.price_cents) FROM eq_sessions s JOIN eq_session_prices pr ON pr.session_id = s.id
+        WHERE s.event_id = e.id AND s.status <> 'CANCELLED')
+FROM eq_events e WHERE e.id = ANY($1::uuid[]) AND NOT e.deleted)sql"};
 
 constexpr db::Statement kEventIdOfSession{"eq.event_id_of_session", "SELECT event_id FROM eq_sessions WHERE id = $1"};
 
@@ -77,7 +85,7 @@ std::optional<StoredEvent> to_event(const db::Result& r) {
   auto row = r.first();
   if (!row) return std::nullopt;
   return StoredEvent{row->get<std::string>(0), row->get<std::string>(1),
-                     json::Json::parse(row->get<std::string_view>(2))};
+                     json::Json::parse(row->get<std::string_view>(2)), row->get<std::optional<std::int64_t>>(3)};
 }
 
 }  // namespace
@@ -93,7 +101,8 @@ asio::awaitable<std::vector<std::pair<Uuid, StoredEvent>>> ReadStore::events(con
   auto r = co_await db_.execute(kEvents, ids);
   for (auto row : r) {
     out.emplace_back(row.get<Uuid>(0), StoredEvent{row.get<std::string>(1), row.get<std::string>(2),
-                                                   json::Json::parse(row.get<std::string_view>(3))});
+                                                   json::Json::parse(row.get<std::string_view>(3)),
+                                                   row.get<std::optional<std::int64_t>>(4)});
   }
   co_return out;
 }

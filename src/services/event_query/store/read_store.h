@@ -20,6 +20,10 @@ struct StoredEvent {
   std::string status;
   std::string owner_id;
   json::Json doc;
+  // The cheapest seat on sale: the lowest price among the tiers that sellable seats (not
+  // RESERVED) of its sessions not cancelled use, in minor units; none when nothing is for
+  // sale. Thumbnails show it, and sort=price orders by the same rule.
+  std::optional<std::int64_t> starting_price_cents;
 };
 
 struct StoredOrder {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
 
 #include "support/bus_test_support.h"
@@ -291,6 +292,16 @@ TEST_F(EventQuerySearch, PriceOrderComesFromTheSessionsThatMatch) {
   // The price bounds hold for the tier that prices the event: Two Tiers is 6000 here.
   EXPECT_EQ(search(range + "&priceMin=3200&sort=price"),
             (std::vector<std::string>{"Reserved Cheap", "Later Cheap", "Cancelled Cheap", "Two Tiers"}));
+  // The thumbnail's startingPrice follows the same rule, over all sessions not cancelled:
+  // neither the cancelled session's 100 nor the RESERVED boxes' 10 is a price anyone can pay.
+  std::map<std::string, json::Json> starting;
+  const auto page = raw("sort=price").json();
+  for (const auto& t : page["content"]) starting[t["title"].get<std::string>()] = t["startingPrice"];
+  EXPECT_EQ(starting["Later Cheap"], 50);
+  EXPECT_EQ(starting["Two Tiers"], 1000);
+  EXPECT_EQ(starting["Plain"], 3000);
+  EXPECT_EQ(starting["Reserved Cheap"], 3500);
+  EXPECT_EQ(starting["Cancelled Cheap"], 5000);
 }
 
 TEST_F(EventQuerySearch, PagingAndUpcomingFirst) {

@@ -108,10 +108,11 @@ TEST(EventQueryViews, ThumbnailShowsEarliestUpcomingSessionAndLowestPrice) {
   soon.venue.address = "12 Galle Road, Kandy";
   b.session(soon);
   const json::Json doc = b.snapshot(1)["event"];
-  auto t = views::thumbnail(doc, Clock::now());
+  auto t = views::thumbnail(doc, Clock::now(), 150050);
   EXPECT_EQ(t["earliestSession"]["venueName"], "Online");
   EXPECT_EQ(t["earliestSession"]["city"], "Kandy");
-  EXPECT_EQ(t["startingPrice"], 1500.5);
+  EXPECT_EQ(t["startingPrice"], 1500.5);  // minor units from the read model, shown in major
+  EXPECT_TRUE(views::thumbnail(doc, Clock::now(), std::nullopt)["startingPrice"].is_null());  // nothing on sale
   EXPECT_EQ(t["organizationName"], "Colombo Philharmonic");
   EXPECT_TRUE(t["coverPhotoUrl"].is_string());
 }
