@@ -77,11 +77,17 @@ struct FakeConnection {
   }
 };
 
-TEST(SseStream, DeliversDirectlyOnlyToAnIdleConnectionWithNothingQueued) {
+// A stream attached to a fake connection on a worker (`io`, never run: the tests call
+// deliver_here themselves, as fan_out's task would on the worker's thread).
+class SseDirectWrite : public ::testing::Test {
+ protected:
+  SseDirectWrite() { s.attach(io.get_executor(), conn.writer()); }
   boost::asio::io_context io;
   SseStream s;
   FakeConnection conn;
-  s.attach(io.get_executor(), conn.writer());
+};
+
+TEST_F(SseDirectWrite, OnlyToAnIdleConnectionWithNothingQueued) {
   EXPECT_TRUE(s.deliver_here("a"));  // the connection has not idled yet: queued
   EXPECT_TRUE(conn.written.empty());
   EXPECT_FALSE(s.enter_idle());  // something is queued: it must take it first
@@ -105,11 +111,7 @@ TEST(SseStream, DeliversDirectlyOnlyToAnIdleConnectionWithNothingQueued) {
   EXPECT_EQ(s.take().bytes, "f");
 }
 
-TEST(SseStream, AfterAPartialOrRefusedDirectWriteLaterEventsQueue) {
-  boost::asio::io_context io;
-  SseStream s;
-  FakeConnection conn;
-  s.attach(io.get_executor(), conn.writer());
+TEST_F(SseDirectWrite, AfterAPartialOrRefusedOneLaterEventsQueue) {
   ASSERT_TRUE(s.enter_idle());
   conn.answer = SseStream::DirectWrite::Partial;  // the connection keeps the rest
   EXPECT_TRUE(s.deliver_here("a"));
@@ -123,11 +125,7 @@ TEST(SseStream, AfterAPartialOrRefusedDirectWriteLaterEventsQueue) {
   EXPECT_EQ(s.take().bytes, "c");
 }
 
-TEST(SseStream, AFinishedStreamNeverWritesDirectly) {
-  boost::asio::io_context io;
-  SseStream s;
-  FakeConnection conn;
-  s.attach(io.get_executor(), conn.writer());
+TEST_F(SseDirectWrite, NeverOnAFinishedStream) {
   ASSERT_TRUE(s.enter_idle());
   s.finish();
   EXPECT_FALSE(s.deliver_here("a"));
