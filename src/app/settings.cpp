@@ -52,6 +52,7 @@ Settings load_settings(const config::Source& source, const std::vector<const ser
   s.http.body_timeout = r.duration("TICKETLY_HTTP_BODY_TIMEOUT", std::chrono::seconds(120));
   s.http.max_connections =
       static_cast<std::size_t>(r.integer("TICKETLY_HTTP_MAX_CONNECTIONS", 20000, 16, 1000000));
+  s.http.max_large_bodies = static_cast<std::size_t>(r.integer("TICKETLY_HTTP_MAX_UPLOADS", 16, 1, 10000));
   s.http.cors.allowed_origins = r.list("TICKETLY_CORS_ORIGINS", s.http.cors.allowed_origins);
   s.shutdown_grace = r.duration("TICKETLY_SHUTDOWN_GRACE", std::chrono::seconds(10));
 

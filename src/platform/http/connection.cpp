@@ -232,6 +232,39 @@ bool guard_before_body_wanted(const bhttp::request_parser<bhttp::string_body>& p
   return expects_continue || !length || *length > kGuardBeforeBodyBytes;
 }
 
+// A body the server may have to hold megabytes of: over the large-body size, or of unknown
+// length on a route that allows more than that.
+bool is_large_body(const bhttp::request_parser<bhttp::string_body>& parser, std::size_t limit,
+                   const ServerOptions& options) {
+  const auto length = parser.content_length();
+  return length ? *length > options.large_body_bytes : limit > options.large_body_bytes;
+}
+
+// One of the server's max_large_bodies reads, held while the body is read.
+class LargeBodySlot {
+ public:
+  LargeBodySlot(Server::Impl& server, bool large) : server_(server) {
+    if (!large) return;
+    if (server_.large_bodies.fetch_add(1) < server_.options.max_large_bodies) {
+      held_ = true;
+    } else {
+      server_.large_bodies.fetch_sub(1);
+      refused_ = true;
+    }
+  }
+  ~LargeBodySlot() {
+    if (held_) server_.large_bodies.fetch_sub(1);
+  }
+  LargeBodySlot(const LargeBodySlot&) = delete;
+  LargeBodySlot& operator=(const LargeBodySlot&) = delete;
+  bool granted() const { return !refused_; }
+
+ private:
+  Server::Impl& server_;
+  bool held_ = false;
+  bool refused_ = false;
+};
+
 }  // namespace
 
 // Serves one request; false when the connection should close.
@@ -285,6 +318,14 @@ asio::awaitable<bool> Connection::serve_one(bool first) {
         co_await write_early_error(std::move(*refused), origin);
         co_return false;  // the body was never read: the connection cannot be reused
       }
+    }
+    LargeBodySlot slot(server_, is_large_body(parser, limit, options()));
+    if (!slot.granted()) {
+      server_.uploads_refused->inc();
+      const Error busy = Error(503, "Too many uploads in progress; try again shortly").with_header("Retry-After", "5");
+      Response refusal = server_.pipeline.error_response(busy, raw_path);
+      co_await write_early_error(std::move(refusal), origin);
+      co_return false;
     }
     if (expects_continue) {
       out_.append(head.version() == 10 ? "HTTP/1.0 100 Continue\r\n\r\n" : "HTTP/1.1 100 Continue\r\n\r\n");

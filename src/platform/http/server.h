@@ -34,6 +34,11 @@ struct ServerOptions {
   // Open connections per server, event streams included; beyond it a new connection is
   // closed at once. (Each costs memory and a descriptor; SSE needs 10,000+ per process.)
   std::size_t max_connections = 20000;
+  // Bodies over `large_body_bytes` (uploads) read at the same time per server; one more is
+  // refused with 503 and Retry-After before it is read. With the largest route limit (50
+  // MiB) this bounds what authenticated uploads can make the server hold at once.
+  std::size_t max_large_bodies = 16;
+  std::size_t large_body_bytes = 1024 * 1024;
   CorsPolicy cors;
   std::string server_name = "ticketly";
   log::AccessLogSink* access_log = nullptr;  // null: no access log

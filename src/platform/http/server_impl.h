@@ -42,7 +42,10 @@ class Server::Impl {
         pipeline(router, registry, options),
         refused(&registry.counter("http_connections_refused_total",
                                   "Connections closed at once because the server had max_connections open")
-                     .with({})) {}
+                     .with({})),
+        uploads_refused(&registry.counter("http_large_bodies_refused_total",
+                                          "Large request bodies refused (503) because max_large_bodies were being read")
+                             .with({})) {}
 
   void start();
   bool shutdown(std::chrono::milliseconds grace);
@@ -57,6 +60,8 @@ class Server::Impl {
   std::vector<std::unique_ptr<Worker>> workers;
   std::atomic<std::size_t> active{0};
   metrics::Counter* refused;  // connections turned away at max_connections
+  metrics::Counter* uploads_refused;  // large bodies turned away at max_large_bodies
+  std::atomic<std::size_t> large_bodies{0};  // large bodies being read now, all workers
   std::uint16_t port = 0;
 };
 

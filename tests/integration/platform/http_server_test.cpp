@@ -112,6 +112,7 @@ class HttpServerTest : public ::testing::Test {
   void SetUp() override {
     ServerOptions o;
     o.body_limit = 1024;
+    o.max_large_bodies = 1;  // bodies over 1 MiB read at once
     o.cors.allowed_origins = {"http://localhost:3000"};
     server = std::make_unique<TestServer>([this](Router& r) { fx.routes(r); }, o);
   }
@@ -199,6 +200,35 @@ TEST_F(HttpServerTest, ARefusedUploadsAnswerSurvivesTheBodyThatStillArrives) {
     EXPECT_EQ(r.status, 401);
     EXPECT_TRUE(c.wait_closed(4s));
   }
+}
+
+// Large bodies (over 1 MiB) are read a bounded number at a time: one more is refused
+// with 503 and Retry-After before its body is read, and the slot frees when a read ends.
+TEST_F(HttpServerTest, UploadsBeyondTheConcurrentLimitAre503BeforeTheirBodyIsRead) {
+  const std::size_t size = 2u << 20;
+  const std::string head = "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(size) + "\r\n\r\n";
+  TestConnection first(server->port(), 5s);
+  first.send_raw(head + std::string(1000, 'x'));  // holds the one slot while the rest is pending
+  std::this_thread::sleep_for(100ms);
+  {
+    TestConnection second(server->port(), 5s);
+    second.send_raw(head);
+    auto r = second.read_response();
+    EXPECT_EQ(r.status, 503);
+    EXPECT_EQ(r.header("retry-after"), "5");
+    EXPECT_TRUE(second.wait_closed(4s));
+  }
+  EXPECT_NE(server->metrics().render().find("http_large_bodies_refused_total 1"), std::string::npos);
+  // A small body needs no slot.
+  EXPECT_EQ(testing::http_request(server->port(), "POST", "/upload", std::string(1000, 'y')).status, 200);
+  first.send_raw(std::string(size - 1000, 'x'));
+  auto done = first.read_response();
+  ASSERT_EQ(done.status, 200);
+  EXPECT_EQ(done.json()["bytes"], size);
+  // The slot is free again.
+  TestConnection third(server->port(), 5s);
+  third.send_raw(head + std::string(size, 'z'));
+  EXPECT_EQ(third.read_response().status, 200);
 }
 
 TEST_F(HttpServerTest, AGuardedUploadIsRefusedBeforeItsBodyIsRead) {
