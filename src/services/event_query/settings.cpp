@@ -13,6 +13,13 @@ Settings load_settings(const config::Source& source) {
   if (s.cache_stale > std::chrono::minutes(10)) {
     r.problem("TICKETLY_EVENT_QUERY_CACHE_STALE", "must be at most 10m (stale responses outlive their TTL by this much)");
   }
+  // Budgets are split evenly over the caches' 32 shards, and a value larger than its shard's
+  // share is never stored: seat maps need room for a 10,000-seat map and its gzip copy
+  // (~2.1 MB) per shard.
+  s.cache_bytes = r.bytes("TICKETLY_EVENT_QUERY_CACHE_BYTES", s.cache_bytes, std::size_t{32} << 20,
+                          std::size_t{64} << 30);
+  s.seat_map_cache_bytes = r.bytes("TICKETLY_EVENT_QUERY_SEATMAP_CACHE_BYTES", s.seat_map_cache_bytes,
+                                   std::size_t{96} << 20, std::size_t{64} << 30);
   s.sse_max_subscribers = static_cast<std::size_t>(
       r.integer("TICKETLY_EVENT_QUERY_SSE_MAX_SUBSCRIBERS", static_cast<std::int64_t>(s.sse_max_subscribers), 1, 1000000));
   s.sse_max_per_client = static_cast<std::size_t>(

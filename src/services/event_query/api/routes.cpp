@@ -11,14 +11,17 @@ Api::Api(db::Database& database, auth::Verifier& v, const Settings& s)
       verifier(v),
       settings(s),
       store(database),
-      catalog_cache(CacheOptions{.ttl = s.cache_ttl, .stale = s.cache_stale}),
-      // Catalog responses: 8 MiB per shard (256 MiB in all; searches are bounded in bytes
-      // since every valid query string is a key). A 10,000-seat map with its gzip copy is
-      // about 2.1 MB and only real sessions have one: 32 MiB per shard.
+      // Catalog responses: 256 MiB by default (searches are bounded in bytes since every
+      // valid query string is a key). A 10,000-seat map with its gzip copy is about 2.1 MB
+      // and only real sessions have one: 1 GiB by default. Settings: CACHE_BYTES and
+      // SEATMAP_CACHE_BYTES.
+      catalog_cache(CacheOptions{.ttl = s.cache_ttl,
+                                 .stale = s.cache_stale,
+                                 .max_bytes_per_shard = s.cache_bytes / ResponseCache::kShards}),
       seat_map_cache(CacheOptions{.ttl = s.seat_map_cache_ttl,
                                   .stale = s.cache_stale,
                                   .max_entries_per_shard = 1024,
-                                  .max_bytes_per_shard = std::size_t{32} << 20}),
+                                  .max_bytes_per_shard = s.seat_map_cache_bytes / ResponseCache::kShards}),
       documents(s.seat_map_cache_ttl, 1024),
       hub(SeatHubOptions{.max_subscribers = s.sse_max_subscribers,
                          .max_per_client = s.sse_max_per_client,

@@ -174,8 +174,10 @@ class SharedCache {
   }
   std::size_t shard_of(std::string_view key) const { return std::hash<std::string_view>{}(key) % kShards; }
 
- private:
+  // Budgets are per shard: a whole-cache budget of B bytes is B / kShards per shard.
   static constexpr std::size_t kShards = 32;
+
+ private:
   // What an entry costs beyond its key and value: map node, bucket, shared_ptr control block.
   static constexpr std::size_t kEntryOverhead = 128;
   struct Entry {
