@@ -12,7 +12,7 @@ Api::Api(db::Database& database, auth::Verifier& v, const Settings& s)
       settings(s),
       store(database),
       // Catalog responses: 256 MiB by default (searches are bounded in bytes since every
-      // valid query string is a key). A 10,000-seat map with its gzip copy is about 2.1 MB
+      // distinct parsed query is a key). A 10,000-seat map with its gzip copy is about 2.1 MB
       // and only real sessions have one: 1 GiB by default. Settings: CACHE_BYTES and
       // SEATMAP_CACHE_BYTES.
       catalog_cache(CacheOptions{.ttl = s.cache_ttl,

@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -147,8 +148,7 @@ class SharedCache {
   void invalidate_all() {
     for (auto& shard : shards_) {
       std::lock_guard lock(shard.mutex);
-      shard.entries.clear();
-      shard.bytes = 0;
+      clear(shard);
       ++shard.generation;
     }
   }
@@ -201,9 +201,13 @@ class SharedCache {
     std::size_t bytes = 0;  // the weights of `entries`
   };
 
-  static void erase(Shard& shard, Iterator it) {
+  static Iterator erase(Shard& shard, Iterator it) {
     shard.bytes -= it->second.weight;
-    shard.entries.erase(it);
+    return shard.entries.erase(it);
+  }
+  static void clear(Shard& shard) {
+    shard.entries.clear();
+    shard.bytes = 0;
   }
   bool fits(const Shard& shard, std::size_t weight) const {
     return shard.entries.size() < options_.max_entries_per_shard &&
@@ -215,16 +219,9 @@ class SharedCache {
   void make_room(Shard& shard, TimePoint now, std::size_t weight) {
     if (fits(shard, weight)) return;
     for (auto it = shard.entries.begin(); it != shard.entries.end();) {
-      if (it->second.stale_until <= now) {
-        shard.bytes -= it->second.weight;
-        it = shard.entries.erase(it);
-      } else {
-        ++it;
-      }
+      it = it->second.stale_until <= now ? erase(shard, it) : std::next(it);
     }
-    if (fits(shard, weight)) return;
-    shard.entries.clear();
-    shard.bytes = 0;
+    if (!fits(shard, weight)) clear(shard);
   }
   TimePoint clock() const { return options_.now ? options_.now() : std::chrono::steady_clock::now(); }
 

@@ -4,14 +4,9 @@ namespace ticketly::event_query {
 
 namespace {
 
-// The last column of both is StoredEvent::starting_price_cents (eq_session_prices holds only
-// sellable tiers: those of seats that are not RESERVED, per session).
-constexpr db::Statement kEvent{"eq.event", R"sql(
-SELECT e.status, coalesce(e.owner_id, ''), e.doc::text,
-       (SELECT min(pr.price_cents) FROM eq_sessions s JOIN eq_session_prices pr ON pr.session_id = s.id
-        WHERE s.event_id = e.id AND s.status <> 'CANCELLED')
-FROM eq_events e WHERE e.id = $1 AND NOT e.deleted)sql"};
-
+// One or many events (a single one is a list of one). The last column is
+// StoredEvent::starting_price_cents (eq_session_prices holds only sellable tiers: those of
+// seats that are not RESERVED, per session).
 constexpr db::Statement kEvents{"eq.events", R"sql(
 SELECT e.id, e.status, coalesce(e.owner_id, ''), e.doc::text,
        (SELECT min(pr.price_cents) FROM eq_sessions s JOIN eq_session_prices pr ON pr.session_id = s.id
@@ -81,18 +76,14 @@ SELECT e.id FROM eq_trending t JOIN eq_events e ON e.id = t.event_id
 WHERE NOT e.deleted AND e.status = 'APPROVED'
 ORDER BY t.score DESC, e.title, e.id LIMIT $1)sql"};
 
-std::optional<StoredEvent> to_event(const db::Result& r) {
-  auto row = r.first();
-  if (!row) return std::nullopt;
-  return StoredEvent{row->get<std::string>(0), row->get<std::string>(1),
-                     json::Json::parse(row->get<std::string_view>(2)), row->get<std::optional<std::int64_t>>(3)};
-}
 
 }  // namespace
 
 asio::awaitable<std::optional<StoredEvent>> ReadStore::event(const Uuid& id) {
-  auto r = co_await db_.execute(kEvent, id);
-  co_return to_event(r);
+  const std::vector<Uuid> ids{id};
+  auto rows = co_await events(ids);
+  if (rows.empty()) co_return std::nullopt;
+  co_return std::move(rows.front().second);
 }
 
 asio::awaitable<std::vector<std::pair<Uuid, StoredEvent>>> ReadStore::events(const std::vector<Uuid>& ids) {

@@ -68,8 +68,6 @@ TEST(EventQuerySnapshot, OnlyTiersUsedBySeatsArePricedForASession) {
   EXPECT_EQ(snap.sessions[0].capacity, 5);
 }
 
-// The map fingerprint changes with what the seating map shows (layout, tiers), not with a
-// session's status or dates: the sale opening must not send every watcher to re-fetch.
 // Only RESERVED seats use the VIP tier: nobody can buy it, so price filters must not see it.
 TEST(EventQuerySnapshot, TiersOfReservedSeatsOnlyAreNotPriced) {
   EventBuilder b;
@@ -87,6 +85,8 @@ TEST(EventQuerySnapshot, TiersOfReservedSeatsOnlyAreNotPriced) {
   EXPECT_EQ(snap.sessions[0].capacity, 2);
 }
 
+// The map fingerprint changes with what the seating map shows (layout, tiers), not with a
+// session's status or dates: the sale opening must not send every watcher to re-fetch.
 TEST(EventQuerySnapshot, TheMapFingerprintFollowsLayoutAndTiersOnly) {
   EventBuilder b;
   b.session();
