@@ -8,11 +8,23 @@ namespace ticketly::json {
 namespace {
 
 // A cheap bracket count before parsing, so a hostile "[[[[…" body is refused
-// before nlohmann's recursive parser and destructor walk it.
+// before nlohmann's recursive parser and destructor walk it. Brackets inside strings are
+// text, not nesting: counting them refused a description with many '[' (tests/fuzz/json_body).
 bool too_deep(std::string_view body, int max_depth) {
   int depth = 0;
+  bool in_string = false, escaped = false;
   for (char c : body) {
-    if (c == '[' || c == '{') {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
       if (++depth > max_depth) return true;
     } else if (c == ']' || c == '}') {
       --depth;
@@ -40,8 +52,6 @@ Json parse_body(std::string_view body, int max_depth) {
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     throw bad_request("Request body is required");
   }
-  // The bracket count above also counts brackets inside strings; it can only
-  // over-estimate, and only bodies near the limit are affected.
   if (too_deep(body, max_depth)) throw bad_request("Malformed JSON request body: nested too deeply");
   Json value;
   try {
@@ -49,6 +59,10 @@ Json parse_body(std::string_view body, int max_depth) {
   } catch (const Json::parse_error& e) {
     // e.byte is the 1-based position of the error; the library's text repeats internals.
     throw bad_request("Malformed JSON request body at byte " + std::to_string(e.byte));
+  } catch (const Json::out_of_range&) {
+    // A number beyond a double's range (1e400) is well-formed JSON that the parser cannot
+    // hold; found by tests/fuzz/json_body (it was a 500).
+    throw bad_request("Malformed JSON request body: a number is out of range");
   }
   // PostgreSQL refuses NUL in text and \u0000 in jsonb (a 500 later), and nothing a client
   // sends needs it. A raw NUL byte is already malformed JSON; only the escape can carry

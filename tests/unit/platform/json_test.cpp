@@ -31,12 +31,31 @@ TEST(JsonBody, DeepNestingIs400) {
   EXPECT_NE(message_of([&] { parse_body(deep); }).find("nested too deeply"), std::string::npos);
 }
 
+TEST(JsonBody, BracketsInsideStringsAreNotNesting) {
+  // 100 '[' and '{' in a description (and an escaped quote before them) are text.
+  const std::string text = "\\\"" + std::string(100, '[') + std::string(100, '{');
+  const std::string body = R"({"description":")" + text + R"("})";
+  EXPECT_EQ(parse_body(body)["description"], "\"" + std::string(100, '[') + std::string(100, '{'));
+  // The same brackets outside the string still count.
+  EXPECT_NE(message_of([] { parse_body(R"({"a":"[[[[", "b":[[[[[[[[]]]]]]]]})", 4); }).find("nested too deeply"),
+            std::string::npos);
+  EXPECT_NO_THROW(parse_body(R"({"a":"[[[[", "b":[[]]})", 4));
+}
+
 TEST(JsonBody, NulCharacterInAStringOrKeyIs400) {
   for (const char* body : {R"({"name":"\u0000x"})", R"({"a":{"b":["ok","x\u0000"]}})", R"({"k\u0000":1})"}) {
     EXPECT_NE(message_of([&] { parse_body(body); }).find("NUL character"), std::string::npos) << body;
   }
   // An escaped backslash followed by "u0000" is text, not a NUL; other escapes pass.
   EXPECT_EQ(parse_body(R"({"name":"\\u0000 \u0001"})")["name"], "\\u0000 \x01");
+}
+
+TEST(JsonBody, ANumberBeyondADoubleIs400) {
+  // Well-formed JSON the parser cannot hold: it threw out_of_range, a 500 (tests/fuzz/json_body).
+  for (const char* body : {R"({"price":1e400})", R"([-2.5e3011])", R"({"a":{"b":[1,6e2500]}})"}) {
+    EXPECT_NE(message_of([&] { parse_body(body); }).find("number is out of range"), std::string::npos) << body;
+  }
+  EXPECT_EQ(parse_body(R"({"n":1e308,"big":18446744073709551616})")["n"], 1e308);
 }
 
 TEST(ErrorEnvelope, HasTheDesignShape) {
