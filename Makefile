@@ -1,5 +1,5 @@
 # The two commands of the README, plus conveniences. Everything real lives in scripts/.
-.PHONY: run test build debug db-start db-stop db-destroy bench-http clean
+.PHONY: run test build debug fuzz db-start db-stop db-destroy bench-http clean
 
 run:        ## install, build, start PostgreSQL, migrate, serve all-in-one on :8088
 	@scripts/run.sh
@@ -13,6 +13,9 @@ build:
 debug:
 	@TICKETLY_BUILD_DIR=build-debug scripts/build.sh Debug
 
+fuzz:       ## libFuzzer (clang) over the parsers of untrusted input, FUZZ_SECONDS per target
+	@scripts/fuzz.sh
+
 db-start:
 	@scripts/pg.sh start
 db-stop:
@@ -24,4 +27,4 @@ bench-http: ## wrk against /health and nginx in the same run (docs/BENCHMARKS.md
 	@bench/http/run.sh
 
 clean:
-	rm -rf build build-debug
+	rm -rf build build-debug build-fuzz

@@ -1,11 +1,6 @@
 #pragma once
-// Event search (API.md §2 GET /v1/events/search): the filters, parsed strictly from the
-// query string, and the one SQL statement that applies them.
-//
-// Semantics the reference got wrong: date and geo bounds must hold for the SAME session,
-// and the price bounds for a tier sold in that same session; prices compare as numbers
-// (minor units); a category matches with all its descendants; text is ranked by
-// relevance (title weighs more than description); geo sorts by distance.
+// Event search (API.md §2 GET /v1/events/search): the one SQL statement that applies a
+// parsed query (search_query.h, which also says where the reference got them wrong).
 #include <boost/asio/awaitable.hpp>
 
 #include <cstdint>
@@ -14,41 +9,12 @@
 #include <vector>
 
 #include "platform/db/database.h"
-#include "platform/http/request.h"
 #include "platform/json/json.h"
+#include "services/event_query/store/search_query.h"
 
 namespace ticketly::event_query {
 
 namespace asio = boost::asio;
-
-struct SearchQuery {
-  std::optional<std::string> text;
-  std::optional<Uuid> category_id;
-  std::optional<double> latitude;
-  std::optional<double> longitude;
-  std::optional<double> radius_km;
-  std::optional<Timestamp> date_from;
-  std::optional<Timestamp> date_to;
-  std::optional<std::int64_t> price_min_cents;
-  std::optional<std::int64_t> price_max_cents;
-  std::int64_t page = 0;
-  std::int64_t size = 20;
-  // relevance | distance | date | title | price | createdAt; empty: the default order
-  std::string sort;
-  bool descending = false;
-};
-
-// 400 naming the parameter for anything malformed or inconsistent.
-SearchQuery parse_search_query(const http::QueryParams& q);
-
-// A date or time bound of a query (`dateFrom`, `toDate`…): ISO-8601, or a bare date (the
-// client's date pickers) meaning that whole day, UTC: its first instant as a lower bound,
-// its last as an upper one. Absent or empty: nullopt; malformed: 400 naming it.
-enum class Bound { Lower, Upper };
-std::optional<Timestamp> date_bound(const http::QueryParams& q, std::string_view name, Bound bound);
-
-// A canonical text of the query, for the response cache key.
-std::string cache_key(const SearchQuery& q);
 
 struct SearchPage {
   std::vector<Uuid> ids;  // in result order
