@@ -15,11 +15,14 @@ Settings load_settings(const config::Source& source) {
   }
   // Budgets are split evenly over the caches' 32 shards, and a value larger than its shard's
   // share is never stored: seat maps need room for a 10,000-seat map and its gzip copy
-  // (~2.1 MB) per shard.
+  // (~2.1 MB) per shard, parsed documents for a 10,000-seat event (~8.4 MB by
+  // document_cache.h's estimate) per shard.
   s.cache_bytes = r.bytes("TICKETLY_EVENT_QUERY_CACHE_BYTES", s.cache_bytes, std::size_t{32} << 20,
                           std::size_t{64} << 30);
   s.seat_map_cache_bytes = r.bytes("TICKETLY_EVENT_QUERY_SEATMAP_CACHE_BYTES", s.seat_map_cache_bytes,
                                    std::size_t{96} << 20, std::size_t{64} << 30);
+  s.document_cache_bytes = r.bytes("TICKETLY_EVENT_QUERY_DOCUMENT_CACHE_BYTES", s.document_cache_bytes,
+                                   std::size_t{320} << 20, std::size_t{64} << 30);
   s.sse_max_subscribers = static_cast<std::size_t>(
       r.integer("TICKETLY_EVENT_QUERY_SSE_MAX_SUBSCRIBERS", static_cast<std::int64_t>(s.sse_max_subscribers), 1, 1000000));
   s.sse_max_per_client = static_cast<std::size_t>(

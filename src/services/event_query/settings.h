@@ -7,6 +7,7 @@
 //                                             one background refresh replaces it (0: never)  10s
 //   TICKETLY_EVENT_QUERY_CACHE_BYTES          catalog responses (searches, views) held at most  256MiB
 //   TICKETLY_EVENT_QUERY_SEATMAP_CACHE_BYTES  seat maps (with their gzip copies) held at most   1GiB
+//   TICKETLY_EVENT_QUERY_DOCUMENT_CACHE_BYTES parsed event documents held at most (estimated)  1GiB
 //   TICKETLY_EVENT_QUERY_SSE_MAX_SUBSCRIBERS  seat-status streams per process   20000
 //   TICKETLY_EVENT_QUERY_SSE_MAX_PER_CLIENT   streams per client address        32
 //   TICKETLY_EVENT_QUERY_SSE_QUEUE_BYTES      bytes queued per stream before RESYNC  256KiB
@@ -27,6 +28,7 @@ struct Settings {
   std::chrono::milliseconds cache_stale{10000};
   std::size_t cache_bytes = std::size_t{256} << 20;
   std::size_t seat_map_cache_bytes = std::size_t{1} << 30;
+  std::size_t document_cache_bytes = std::size_t{1} << 30;
   std::size_t sse_max_subscribers = 20000;
   std::size_t sse_max_per_client = 32;
   std::size_t sse_queue_bytes = 256 * 1024;

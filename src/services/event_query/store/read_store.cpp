@@ -91,9 +91,10 @@ asio::awaitable<std::vector<std::pair<Uuid, StoredEvent>>> ReadStore::events(con
   if (ids.empty()) co_return out;
   auto r = co_await db_.execute(kEvents, ids);
   for (auto row : r) {
+    const auto text = row.get<std::string_view>(3);
     out.emplace_back(row.get<Uuid>(0), StoredEvent{row.get<std::string>(1), row.get<std::string>(2),
-                                                   json::Json::parse(row.get<std::string_view>(3)),
-                                                   row.get<std::optional<std::int64_t>>(4)});
+                                                   json::Json::parse(text), row.get<std::optional<std::int64_t>>(4),
+                                                   text.size()});
   }
   co_return out;
 }

@@ -24,6 +24,9 @@ struct StoredEvent {
   // RESERVED) of its sessions not cancelled use, in minor units; none when nothing is for
   // sale. Thumbnails show it, and sort=price orders by the same rule.
   std::optional<std::int64_t> starting_price_cents;
+  // The length of the document's JSON text as stored: what the document cache charges for
+  // it (document_cache.h).
+  std::size_t text_bytes = 0;
 };
 
 struct StoredOrder {
