@@ -202,6 +202,7 @@ Application::~Application() { impl_->stop(); }
 
 void Application::start() { impl_->start(); }
 std::uint16_t Application::port() const { return impl_->server ? impl_->server->port() : 0; }
+const http::Router& Application::router() const { return impl_->router; }
 bool Application::stop() { return impl_->stop(); }
 
 int Application::run() {

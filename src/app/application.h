@@ -8,6 +8,10 @@
 
 #include "app/settings.h"
 
+namespace ticketly::http {
+class Router;
+}
+
 namespace ticketly::app {
 
 class Application {
@@ -20,6 +24,9 @@ class Application {
   // Migrates (when configured), starts workers and the listener. Throws on failure.
   void start();
   std::uint16_t port() const;
+  // Every route served (the services' and the operations routes), once start() ran. For
+  // tests that sweep the whole table.
+  const http::Router& router() const;
   // Graceful stop; true when in-flight work finished within the grace period.
   bool stop();
   // start(), then block until SIGINT or SIGTERM, then stop(). Returns the exit code.
