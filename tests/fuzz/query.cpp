@@ -1,12 +1,14 @@
-// Query strings, percent-decoding and If-None-Match (platform/http/request.h,
-// conditional.h). Input: "<query string>\n<If-None-Match value>".
+// Query strings, percent-decoding, If-None-Match and Accept-Encoding (platform/http/
+// request.h, conditional.h; event-query's live/gzip.h). Input: "<query string>\n<header value>".
 // Properties: only 400s from the typed accessors; decoding what was percent-encoded
-// gives back the bytes; an entity tag always matches itself.
+// gives back the bytes; an entity tag always matches itself; gzip's own item decides
+// wherever it stands, and case does not matter.
 #include <string>
 
 #include "fuzz_support.h"
 #include "platform/http/conditional.h"
 #include "platform/http/request.h"
+#include "services/event_query/live/gzip.h"
 
 using namespace ticketly;
 
@@ -60,6 +62,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       fuzz::accepted([&] { params.boolean(name); });
     }
   }
+
+  const std::string_view accept_encoding = if_none_match;
+  fuzz::check(event_query::accepts_gzip("gzip, " + std::string(accept_encoding)), "a leading gzip is not accepted");
+  fuzz::check(!event_query::accepts_gzip("gzip;q=0, " + std::string(accept_encoding)), "a leading gzip;q=0 is accepted");
+  std::string upper(accept_encoding);
+  for (char& c : upper) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+  fuzz::check(event_query::accepts_gzip(accept_encoding) == event_query::accepts_gzip(upper),
+              "Accept-Encoding depends on case");
 
   http::if_none_match(if_none_match, query);
   if (if_none_match.size() >= 2 && if_none_match.front() == '"' && if_none_match.back() == '"' &&

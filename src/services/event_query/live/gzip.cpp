@@ -2,8 +2,10 @@
 
 #include <zlib.h>
 
-#include <cctype>
+#include <optional>
 #include <stdexcept>
+
+#include "platform/text/ascii.h"
 
 namespace ticketly::event_query {
 
@@ -27,30 +29,56 @@ std::string gzip(std::string_view data, int level) {
   return out;
 }
 
-bool accepts_gzip(std::string_view header) {
-  std::size_t pos = 0;
-  while (pos < header.size()) {
-    auto comma = header.find(',', pos);
-    std::string_view item = header.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
-    pos = comma == std::string_view::npos ? header.size() : comma + 1;
-    while (!item.empty() && std::isspace(static_cast<unsigned char>(item.front()))) item.remove_prefix(1);
-    auto semi = item.find(';');
-    std::string_view coding = item.substr(0, semi);
-    while (!coding.empty() && std::isspace(static_cast<unsigned char>(coding.back()))) coding.remove_suffix(1);
-    if (coding != "gzip" && coding != "*") continue;
-    if (semi == std::string_view::npos) return true;
-    std::string_view params = item.substr(semi + 1);
-    auto q = params.find("q=");
-    if (q == std::string_view::npos) return true;
-    std::string_view value = params.substr(q + 2);
-    // q=0, q=0.0, q=0.000 refuse; anything else accepts.
-    bool zero = !value.empty() && value.front() == '0';
-    for (std::size_t i = 1; zero && i < value.size() && value[i] != ' ' && value[i] != ';'; ++i) {
-      zero = value[i] == '.' || value[i] == '0';
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// "0", "0.", "0.0" … "0.000": a weight that refuses (RFC 9110 §12.4.2).
+bool is_zero_weight(std::string_view q) {
+  if (q.empty() || q.front() != '0') return false;
+  if (q.size() == 1) return true;
+  if (q[1] != '.' || q.size() > 5) return false;
+  return q.substr(2).find_first_not_of('0') == std::string_view::npos;
+}
+
+// Whether one "coding;param=v;q=w" item accepts its coding: only a zero weight refuses.
+bool item_accepts(std::string_view params) {
+  while (!params.empty()) {
+    const auto semi = params.find(';');
+    const auto param = trim(params.substr(0, semi));
+    params = semi == std::string_view::npos ? std::string_view{} : params.substr(semi + 1);
+    const auto eq = param.find('=');
+    if (eq != std::string_view::npos && text::iequals_ascii(trim(param.substr(0, eq)), "q")) {
+      return !is_zero_weight(trim(param.substr(eq + 1)));
     }
-    return !zero;
   }
-  return false;
+  return true;
+}
+
+}  // namespace
+
+// RFC 9110 §12.5.3: gzip's own item decides, wherever it stands in the list; without one,
+// "*" decides; with neither, identity. Codings and parameter names are case-insensitive.
+bool accepts_gzip(std::string_view header) {
+  std::optional<bool> gzip_item, any_item;
+  while (!header.empty()) {
+    const auto comma = header.find(',');
+    const auto item = header.substr(0, comma);
+    header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
+    const auto semi = item.find(';');
+    const auto coding = trim(item.substr(0, semi));
+    const auto params = semi == std::string_view::npos ? std::string_view{} : item.substr(semi + 1);
+    if (text::iequals_ascii(coding, "gzip") || text::iequals_ascii(coding, "x-gzip")) {
+      if (!gzip_item) gzip_item = item_accepts(params);
+    } else if (coding == "*") {
+      if (!any_item) any_item = item_accepts(params);
+    }
+  }
+  return gzip_item.value_or(any_item.value_or(false));
 }
 
 }  // namespace ticketly::event_query

@@ -15,7 +15,8 @@ std::string gzip(std::string_view data, int level = 1);
 // on every rebuild, on the path that rebuilds most often: level 1.
 inline constexpr int kSeatMapGzipLevel = 1;
 
-// Whether an Accept-Encoding header value admits gzip (a "gzip;q=0" refuses it).
+// Whether an Accept-Encoding header value admits gzip: gzip's own item decides wherever it
+// stands ("gzip;q=0" refuses, also after a "*"), else "*", else no.
 bool accepts_gzip(std::string_view accept_encoding);
 
 }  // namespace ticketly::event_query

@@ -185,6 +185,16 @@ TEST(EventQueryGzip, AcceptEncodingNegotiation) {
   EXPECT_FALSE(accepts_gzip("gzip;q=0"));
   EXPECT_FALSE(accepts_gzip("gzip;q=0.000"));
   EXPECT_FALSE(accepts_gzip("x-gzip-not"));
+  // gzip's own item decides wherever it stands; "*" only speaks for codings not named.
+  EXPECT_FALSE(accepts_gzip("*, gzip;q=0"));
+  EXPECT_TRUE(accepts_gzip("*;q=0, gzip"));
+  EXPECT_TRUE(accepts_gzip("br;q=0, *"));
+  // Codings and parameter names are case-insensitive; a weight is a number, not a prefix.
+  EXPECT_TRUE(accepts_gzip("GZip"));
+  EXPECT_FALSE(accepts_gzip("gzip; Q=0"));
+  EXPECT_TRUE(accepts_gzip("gzip;q=0.001"));
+  EXPECT_TRUE(accepts_gzip("gzip;level=9;q=1"));
+  EXPECT_TRUE(accepts_gzip("x-gzip"));
 }
 
 TEST(EventQueryProjector, MapChangePayloadsNameEverySessionUnderTheNotifyLimit) {
