@@ -1,5 +1,5 @@
 // Every route of the all-in-one server answers hostile input with a 4xx in the JSON error
-// envelope, never a 5xx:
+// envelope, never a 5xx, and every guarded one wants a valid token:
 // bodies of the wrong shape or with every common field of the wrong type, nesting past
 // the limit, numbers beyond a double, malformed query parameters, unknown ids. The sweep
 // walks the router's own table, so a route added later is covered without editing this
@@ -163,6 +163,46 @@ TEST_F(HostileInput, EveryRouteRefusesWithAnEnvelopeNeverAServerError) {
                                      for (const auto& f : failures) all += f + "\n";
                                      return all;
                                    }();
+}
+
+// Routes whose guard lets anonymous callers through and only reads a token when one is
+// sent (API.md: public discounts are readable by all, private ones by the owner). A route
+// added with such a guard must be listed here, on purpose.
+bool anonymous_allowed(const std::string& pattern) {
+  return pattern == "/api/event-seating/v1/events/{id:uuid}/discounts" ||
+         pattern == "/api/event-seating/v1/events/{id:uuid}/discounts/{did:uuid}";
+}
+
+// Every route with a guard refuses a forged token with 401 and a Bearer challenge before
+// its handler runs, and a request without one too unless it is anonymous_allowed.
+TEST_F(HostileInput, EveryGuardedRouteWantsAValidToken) {
+  const std::uint16_t port = app_->port();
+  const std::string real = user_token(port, kProUser, kProPassword);
+  const std::string forged = real.substr(0, real.size() - 4) + (real.ends_with("AAAA") ? "BBBB" : "AAAA");
+  std::vector<std::string> failures;
+  std::size_t guarded = 0;
+  for (const auto& route : app_->app().router().routes()) {
+    if (!route->options.guard) continue;
+    ++guarded;
+    const std::string method(boost::beast::http::to_string(route->method));
+    const std::string path = path_for(route->pattern);
+    for (const std::string& token : {std::string(), forged}) {
+      if (token.empty() && anonymous_allowed(route->pattern)) continue;
+      Headers headers{{"Content-Type", "application/json"}};
+      if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
+      const auto res = http_request(port, method, path, route->method == http::Verb::get ? "" : "{}", headers);
+      if (res.status != 401 || res.header("www-authenticate").find("Bearer") == std::string::npos) {
+        failures.push_back(method + " " + path + (token.empty() ? "" : " (forged)") + " -> " +
+                           std::to_string(res.status) + " " + res.body.substr(0, 160));
+      }
+    }
+  }
+  EXPECT_GT(guarded, 80u);
+  EXPECT_TRUE(failures.empty()) << [&] {
+    std::string all;
+    for (const auto& f : failures) all += f + "\n";
+    return all;
+  }();
 }
 
 }  // namespace
