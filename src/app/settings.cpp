@@ -53,6 +53,12 @@ Settings load_settings(const config::Source& source, const std::vector<const ser
   s.http.max_connections =
       static_cast<std::size_t>(r.integer("TICKETLY_HTTP_MAX_CONNECTIONS", 20000, 16, 1000000));
   s.http.max_large_bodies = static_cast<std::size_t>(r.integer("TICKETLY_HTTP_MAX_UPLOADS", 16, 1, 10000));
+  s.http.max_large_bodies_per_client = static_cast<std::size_t>(r.integer(
+      "TICKETLY_HTTP_MAX_UPLOADS_PER_CLIENT", std::min<std::int64_t>(4, static_cast<std::int64_t>(s.http.max_large_bodies)),
+      1, 10000));
+  if (s.http.max_large_bodies_per_client > s.http.max_large_bodies) {
+    r.problem("TICKETLY_HTTP_MAX_UPLOADS_PER_CLIENT", "must not exceed TICKETLY_HTTP_MAX_UPLOADS");
+  }
   s.http.cors.allowed_origins = r.list("TICKETLY_CORS_ORIGINS", s.http.cors.allowed_origins);
   s.shutdown_grace = r.duration("TICKETLY_SHUTDOWN_GRACE", std::chrono::seconds(10));
 

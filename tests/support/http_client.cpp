@@ -30,10 +30,12 @@ json::Json HttpResult::json() const {
   }
 }
 
-TestConnection::TestConnection(std::uint16_t port, std::chrono::milliseconds timeout, int receive_buffer)
+TestConnection::TestConnection(std::uint16_t port, std::chrono::milliseconds timeout, int receive_buffer,
+                               const std::string& local_address)
     : socket_(ctx_), timeout_(timeout) {
   socket_.open(tcp::v4());
   if (receive_buffer > 0) socket_.set_option(asio::socket_base::receive_buffer_size(receive_buffer));
+  if (!local_address.empty()) socket_.bind(tcp::endpoint(asio::ip::make_address(local_address), 0));
   socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
   socket_.set_option(tcp::no_delay(true));
   set_timeout(timeout_);

@@ -32,8 +32,10 @@ class TestConnection {
  public:
   // `receive_buffer` > 0 caps the socket's receive buffer (set before connecting, so the
   // advertised window stays small): a client that stops reading then stalls its server quickly.
+  // `local_address` (e.g. "127.0.0.2") makes the connection come from another loopback
+  // address: another client, for limits kept per client address.
   explicit TestConnection(std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10),
-                          int receive_buffer = 0);
+                          int receive_buffer = 0, const std::string& local_address = "");
 
   HttpResult request(const std::string& method, const std::string& target, const std::string& body = "",
                      const Headers& headers = {});

@@ -240,29 +240,45 @@ bool is_large_body(const bhttp::request_parser<bhttp::string_body>& parser, std:
   return length ? *length > options.large_body_bytes : limit > options.large_body_bytes;
 }
 
-// One of the server's max_large_bodies reads, held while the body is read.
+// One of the server's max_large_bodies reads and one of its client's
+// max_large_bodies_per_client, held while the body is read.
 class LargeBodySlot {
  public:
-  LargeBodySlot(Server::Impl& server, bool large) : server_(server) {
+  enum class Outcome { Granted, ServerFull, ClientFull };
+
+  LargeBodySlot(Server::Impl& server, bool large, const asio::ip::address& client) : server_(server), client_(client) {
     if (!large) return;
-    if (server_.large_bodies.fetch_add(1) < server_.options.max_large_bodies) {
-      held_ = true;
-    } else {
+    if (server_.large_bodies.fetch_add(1) >= server_.options.max_large_bodies) {
       server_.large_bodies.fetch_sub(1);
-      refused_ = true;
+      outcome_ = Outcome::ServerFull;
+      return;
     }
+    std::lock_guard lock(server_.large_bodies_mutex);
+    auto& mine = server_.large_bodies_by_client[client_];
+    if (mine >= server_.options.max_large_bodies_per_client) {
+      server_.large_bodies.fetch_sub(1);
+      outcome_ = Outcome::ClientFull;
+      return;
+    }
+    ++mine;
+    held_ = true;
   }
   ~LargeBodySlot() {
-    if (held_) server_.large_bodies.fetch_sub(1);
+    if (!held_) return;
+    server_.large_bodies.fetch_sub(1);
+    std::lock_guard lock(server_.large_bodies_mutex);
+    auto it = server_.large_bodies_by_client.find(client_);
+    if (--it->second == 0) server_.large_bodies_by_client.erase(it);
   }
   LargeBodySlot(const LargeBodySlot&) = delete;
   LargeBodySlot& operator=(const LargeBodySlot&) = delete;
-  bool granted() const { return !refused_; }
+  Outcome outcome() const { return outcome_; }
 
  private:
   Server::Impl& server_;
+  asio::ip::address client_;
   bool held_ = false;
-  bool refused_ = false;
+  Outcome outcome_ = Outcome::Granted;
 };
 
 }  // namespace
@@ -319,10 +335,13 @@ asio::awaitable<bool> Connection::serve_one(bool first) {
         co_return false;  // the body was never read: the connection cannot be reused
       }
     }
-    LargeBodySlot slot(server_, is_large_body(parser, limit, options()));
-    if (!slot.granted()) {
+    LargeBodySlot slot(server_, is_large_body(parser, limit, options()), remote_);
+    if (slot.outcome() != LargeBodySlot::Outcome::Granted) {
       server_.uploads_refused->inc();
-      const Error busy = Error(503, "Too many uploads in progress; try again shortly").with_header("Retry-After", "5");
+      const bool mine = slot.outcome() == LargeBodySlot::Outcome::ClientFull;
+      const Error busy = Error(mine ? 429 : 503, mine ? "Too many uploads in progress from this client; finish one first"
+                                                      : "Too many uploads in progress; try again shortly")
+                             .with_header("Retry-After", "5");
       Response refusal = server_.pipeline.error_response(busy, raw_path);
       co_await write_early_error(std::move(refusal), origin);
       co_return false;

@@ -38,6 +38,9 @@ struct ServerOptions {
   // refused with 503 and Retry-After before it is read. With the largest route limit (50
   // MiB) this bounds what authenticated uploads can make the server hold at once.
   std::size_t max_large_bodies = 16;
+  // Of those, per client address: one more from that client is refused with 429. So a
+  // single client with slow uploads cannot hold every slot until the body timeout.
+  std::size_t max_large_bodies_per_client = 4;
   std::size_t large_body_bytes = 1024 * 1024;
   CorsPolicy cors;
   std::string server_name = "ticketly";

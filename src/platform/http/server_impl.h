@@ -5,7 +5,9 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <unordered_set>
 #include <vector>
 
@@ -44,7 +46,8 @@ class Server::Impl {
                                   "Connections closed at once because the server had max_connections open")
                      .with({})),
         uploads_refused(&registry.counter("http_large_bodies_refused_total",
-                                          "Large request bodies refused (503) because max_large_bodies were being read")
+                                          "Large request bodies refused (503, 429) because max_large_bodies (per client: "
+                                          "max_large_bodies_per_client) were being read")
                              .with({})) {}
 
   void start();
@@ -60,8 +63,12 @@ class Server::Impl {
   std::vector<std::unique_ptr<Worker>> workers;
   std::atomic<std::size_t> active{0};
   metrics::Counter* refused;  // connections turned away at max_connections
-  metrics::Counter* uploads_refused;  // large bodies turned away at max_large_bodies
+  metrics::Counter* uploads_refused;  // large bodies turned away at max_large_bodies (per client or in all)
   std::atomic<std::size_t> large_bodies{0};  // large bodies being read now, all workers
+  // The same per client address (only addresses with one in progress). Taken once per
+  // large body, never per request, so one mutex for all workers costs nothing measurable.
+  std::mutex large_bodies_mutex;
+  std::map<asio::ip::address, std::size_t> large_bodies_by_client;
   std::uint16_t port = 0;
 };
 

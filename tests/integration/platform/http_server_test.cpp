@@ -231,6 +231,39 @@ TEST_F(HttpServerTest, UploadsBeyondTheConcurrentLimitAre503BeforeTheirBodyIsRea
   EXPECT_EQ(third.read_response().status, 200);
 }
 
+TEST_F(HttpServerTest, OneClientsUploadsBeyondItsShareAre429WhileOtherClientsStillUpload) {
+  ServerOptions o;
+  o.max_large_bodies = 3;
+  o.max_large_bodies_per_client = 1;
+  Fixture other;
+  TestServer s([&](Router& r) { other.routes(r); }, o);
+  const std::size_t size = 2u << 20;
+  const std::string head = "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(size) + "\r\n\r\n";
+  TestConnection slow(s.port(), 5s, 0, "127.0.0.1");
+  slow.send_raw(head + std::string(1000, 'x'));  // holds this client's one slot
+  std::this_thread::sleep_for(100ms);
+  {
+    TestConnection again(s.port(), 5s, 0, "127.0.0.1");
+    again.send_raw(head);
+    auto r = again.read_response();
+    EXPECT_EQ(r.status, 429);
+    EXPECT_EQ(r.header("retry-after"), "5");
+    EXPECT_NE(r.json()["message"].get<std::string>().find("from this client"), std::string::npos);
+    EXPECT_TRUE(again.wait_closed(4s));
+  }
+  EXPECT_NE(s.metrics().render().find("http_large_bodies_refused_total 1"), std::string::npos);
+  // The server has room left, and another client gets it.
+  TestConnection elsewhere(s.port(), 5s, 0, "127.0.0.2");
+  elsewhere.send_raw(head + std::string(size, 'y'));
+  EXPECT_EQ(elsewhere.read_response().status, 200);
+  // Once its upload is done, the first client may upload again.
+  slow.send_raw(std::string(size - 1000, 'x'));
+  ASSERT_EQ(slow.read_response().status, 200);
+  TestConnection later(s.port(), 5s, 0, "127.0.0.1");
+  later.send_raw(head + std::string(size, 'z'));
+  EXPECT_EQ(later.read_response().status, 200);
+}
+
 TEST_F(HttpServerTest, AGuardedUploadIsRefusedBeforeItsBodyIsRead) {
   const std::string head = "POST /guarded-upload HTTP/1.1\r\nHost: x\r\nOrigin: http://localhost:3000\r\n"
                            "Content-Length: " + std::to_string(3u << 20) + "\r\n";

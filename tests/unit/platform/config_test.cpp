@@ -86,6 +86,24 @@ TEST(Settings, RequiresADatabaseAndReportsBadValues) {
   }
 }
 
+TEST(Settings, UploadsPerClientAreAShareOfTheProcesssUploads) {
+  auto src = Source::from_map({{"TICKETLY_PG_URL", "postgresql://127.0.0.1"}});
+  auto s = app::load_settings(src, app::all_services());
+  EXPECT_EQ(s.http.max_large_bodies, 16u);
+  EXPECT_EQ(s.http.max_large_bodies_per_client, 4u);
+  EXPECT_EQ(app::load_settings(src.with("TICKETLY_HTTP_MAX_UPLOADS", "2"), app::all_services())
+                .http.max_large_bodies_per_client,
+            2u);
+  try {
+    app::load_settings(src.with("TICKETLY_HTTP_MAX_UPLOADS_PER_CLIENT", "17"), app::all_services());
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("TICKETLY_HTTP_MAX_UPLOADS_PER_CLIENT: must not exceed TICKETLY_HTTP_MAX_UPLOADS"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Settings, PoolMinimumDefaultsToTwoAndNeverExceedsThePool) {
   auto src = Source::from_map({{"TICKETLY_PG_URL", "postgresql://127.0.0.1"}});
   auto s = app::load_settings(src, app::all_services());
