@@ -35,9 +35,9 @@ std::string price_bounds(const SearchQuery& q, Params& p, const std::string& ali
   return cond;
 }
 
-// What one session `s` of event `e` must satisfy: not cancelled, the date and geo bounds,
-// and one of its tiers the price bounds. `origin` is the search's point, if any.
-std::string session_condition(const SearchQuery& q, Params& p, const std::string& origin) {
+// What one session `s` of event `e` must satisfy apart from the prices: not cancelled, the
+// date and geo bounds. `origin` is the search's point, if any.
+std::string session_bounds(const SearchQuery& q, Params& p, const std::string& origin) {
   std::string cond = "s.event_id = e.id AND s.status <> 'CANCELLED'";
   if (q.date_from) cond.append(cat(" AND s.start_time >= ", p.add(*q.date_from), "::timestamptz"));
   if (q.date_to) cond.append(cat(" AND s.start_time <= ", p.add(*q.date_to), "::timestamptz"));
@@ -47,11 +47,14 @@ std::string session_condition(const SearchQuery& q, Params& p, const std::string
                     ") @> ll_to_earth(s.latitude, s.longitude) AND earth_distance(", origin,
                     ", ll_to_earth(s.latitude, s.longitude)) <= ", meters));
   }
-  if (q.price_min_cents || q.price_max_cents) {
-    cond.append(cat(" AND EXISTS (SELECT 1 FROM eq_session_prices pr WHERE pr.session_id = s.id",
-                    price_bounds(q, p, "pr"), ")"));
-  }
   return cond;
+}
+
+// ... and that one of its tiers is within the price bounds (" AND …", or empty).
+std::string session_price_condition(const SearchQuery& q, Params& p) {
+  if (!q.price_min_cents && !q.price_max_cents) return {};
+  return cat(" AND EXISTS (SELECT 1 FROM eq_session_prices pr WHERE pr.session_id = s.id", price_bounds(q, p, "pr"),
+             ")");
 }
 
 }  // namespace
@@ -75,7 +78,8 @@ asio::awaitable<SearchPage> run_search(db::Database& db, const SearchQuery& q) {
   if (q.latitude) {
     origin = cat("ll_to_earth(", p.add(*q.latitude), "::float8, ", p.add(*q.longitude), "::float8)");
   }
-  const std::string session_cond = session_condition(q, p, origin);
+  const std::string bounds = session_bounds(q, p, origin);
+  const std::string session_cond = cat(bounds, session_price_condition(q, p));
   if (has_session_filter(q)) where.append(cat(" AND EXISTS (SELECT 1 FROM eq_sessions s WHERE ", session_cond, ")"));
   // Distance and the next start come from the sessions that match, as the filters do: a
   // cancelled session next door, or one outside the dates, must not rank the event.
@@ -84,11 +88,12 @@ asio::awaitable<SearchPage> run_search(db::Database& db, const SearchQuery& q) {
                             ", ll_to_earth(s.latitude, s.longitude))) FROM eq_sessions s WHERE ", session_cond,
                             " AND s.latitude IS NOT NULL AND s.longitude IS NOT NULL) AS distance"));
   }
-  // The price likewise: the cheapest tier, within the price bounds, of a matching session.
+  // The price likewise: the cheapest tier, within the price bounds, of a matching session
+  // (the tier within the bounds is the session's price match, so no EXISTS is needed here).
   // eq_session_prices lists only sellable tiers (not those of RESERVED seats only).
   if (q.sort == "price") {
     select_extra.append(cat(", (SELECT min(tp.price_cents) FROM eq_sessions s JOIN eq_session_prices tp ON ",
-                            "tp.session_id = s.id WHERE ", session_cond, price_bounds(q, p, "tp"), ") AS min_price"));
+                            "tp.session_id = s.id WHERE ", bounds, price_bounds(q, p, "tp"), ") AS min_price"));
   }
   // Events with an upcoming (matching) session come first; then the requested order.
   const std::string next_start =
