@@ -33,6 +33,18 @@ class EventQueryAnalytics : public ::testing::Test {
     return http_request(port(), "GET", "/api/event-query" + path, "", token.empty() ? Headers{} : bearer(token));
   }
 
+  // Trending recomputed (as an administrator), then read back: titles by rank, 0 first.
+  // Fails fatally when either call is refused: call it through ASSERT_NO_FATAL_FAILURE.
+  void recalculated_trending(json::Json& events, std::map<std::string, std::size_t>& rank_of_title) {
+    const auto admin = user_token(port(), kAdminUser, kAdminPassword);
+    auto recalc = http_request(port(), "POST", "/api/event-query/v1/events/trending/recalculate", "", bearer(admin));
+    ASSERT_EQ(recalc.status, 200) << recalc.body;
+    auto trending = get("/v1/events/trending?limit=50");
+    ASSERT_EQ(trending.status, 200) << trending.body;
+    events = trending.json();
+    for (std::size_t i = 0; i < events.size(); ++i) rank_of_title[events[i]["title"]] = i;
+  }
+
   static std::unique_ptr<TestApp> app_;
   static std::unique_ptr<BusPublisher> bus_;
 };
@@ -134,14 +146,9 @@ TEST_F(EventQueryAnalytics, TrendingRanksViewsAndSales) {
                                         0, 1));
   ASSERT_TRUE(wait_handled(port(), "ticketly.order.updated", before + 1));
   EXPECT_EQ(http_request(port(), "POST", "/api/event-query/v1/events/trending/recalculate").status, 401);
-  const auto admin = user_token(port(), kAdminUser, kAdminPassword);
-  auto recalc = http_request(port(), "POST", "/api/event-query/v1/events/trending/recalculate", "", bearer(admin));
-  ASSERT_EQ(recalc.status, 200) << recalc.body;
-  auto trending = get("/v1/events/trending?limit=50");
-  ASSERT_EQ(trending.status, 200) << trending.body;
+  json::Json t;
   std::map<std::string, std::size_t> rank;
-  const auto t = trending.json();
-  for (std::size_t i = 0; i < t.size(); ++i) rank[t[i]["title"]] = i;
+  ASSERT_NO_FATAL_FAILURE(recalculated_trending(t, rank));
   ASSERT_TRUE(rank.contains("Well Sold") && rank.contains("Much Viewed") && rank.contains("Quiet One")) << t.dump();
   EXPECT_EQ(rank["Well Sold"], 0u);
   EXPECT_LT(rank["Much Viewed"], rank["Quiet One"]);
@@ -218,14 +225,9 @@ TEST_F(EventQueryAnalytics, TrendingSellOutLeavesOutCancelledSessions) {
   sell(half, on, 5);
   sell(steady, s, 4);
   ASSERT_TRUE(wait_handled(port(), "ticketly.order.updated", before + 2));
-  const auto admin = user_token(port(), kAdminUser, kAdminPassword);
-  auto recalc = http_request(port(), "POST", "/api/event-query/v1/events/trending/recalculate", "", bearer(admin));
-  ASSERT_EQ(recalc.status, 200) << recalc.body;
-  auto trending = get("/v1/events/trending?limit=50");
-  ASSERT_EQ(trending.status, 200) << trending.body;
+  json::Json t;
   std::map<std::string, std::size_t> rank;
-  const auto t = trending.json();
-  for (std::size_t i = 0; i < t.size(); ++i) rank[t[i]["title"]] = i;
+  ASSERT_NO_FATAL_FAILURE(recalculated_trending(t, rank));
   ASSERT_TRUE(rank.contains("Half Cancelled") && rank.contains("Steady Seller")) << t.dump();
   EXPECT_LT(rank["Half Cancelled"], rank["Steady Seller"]);
 }
@@ -255,11 +257,10 @@ TEST_F(EventQueryAnalytics, ADeletedEventsAnalyticsAre404) {
   EXPECT_EQ(get(path + "/sessions/" + s.id + "/summary", owner.token).status, 404);
   const auto admin = user_token(port(), kAdminUser, kAdminPassword);
   EXPECT_EQ(get(path, admin).status, 404);
-  auto recalc = http_request(port(), "POST", "/api/event-query/v1/events/trending/recalculate", "", bearer(admin));
-  ASSERT_EQ(recalc.status, 200) << recalc.body;
-  auto trending = get("/v1/events/trending?limit=50");
-  ASSERT_EQ(trending.status, 200) << trending.body;
-  for (const auto& e : trending.json()) EXPECT_NE(e["id"], b.id());
+  json::Json trending;
+  std::map<std::string, std::size_t> rank;
+  ASSERT_NO_FATAL_FAILURE(recalculated_trending(trending, rank));
+  for (const auto& e : trending) EXPECT_NE(e["id"], b.id());
 }
 
 }  // namespace
