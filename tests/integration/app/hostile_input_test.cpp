@@ -165,6 +165,43 @@ TEST_F(HostileInput, EveryRouteRefusesWithAnEnvelopeNeverAServerError) {
                                    }();
 }
 
+// Headers the server or a handler parses, malformed: credentials, cookies of the identity
+// provider's browser flow, validators, encodings, origins, request ids.
+TEST_F(HostileInput, MalformedHeadersNeverCauseAServerError) {
+  const std::uint16_t port = app_->port();
+  const std::vector<std::pair<std::string, std::string>> headers{
+      {"Authorization", "Basic !!!not-base64"},
+      {"Authorization", "Basic bm9jb2xvbg=="},  // "nocolon"
+      {"Authorization", "Bearer"},
+      {"Authorization", "Bearer a.b.c"},
+      {"Authorization", "Negotiate xyz"},
+      {"Cookie", "KEYCLOAK_SESSION=%zz; AUTH_SESSION_ID=;; =x; KC_RESTART=" + std::string(3000, 'k')},
+      {"If-None-Match", "\"unterminated, W/"},
+      {"Accept-Encoding", ";q=,,*;q=x, gzip;q=-1"},
+      {"Origin", "null"},
+      {"X-Request-Id", std::string(300, 'r') + "\x01"},
+      {"Content-Type", "application/json; charset=\"unterminated"},
+  };
+  std::vector<std::string> failures;
+  for (const auto& route : app_->app().router().routes()) {
+    if (is_stream(route->pattern)) continue;
+    const std::string method(boost::beast::http::to_string(route->method));
+    const std::string path = path_for(route->pattern);
+    for (const auto& [name, value] : headers) {
+      const auto res = http_request(port, method, path, route->method == http::Verb::get ? "" : "{}", {{name, value}});
+      if (res.status >= 500 || res.status == 0) {
+        failures.push_back(method + " " + path + " [" + name + ": " + value.substr(0, 40) + "] -> " +
+                           std::to_string(res.status) + " " + res.body.substr(0, 160));
+      }
+    }
+  }
+  EXPECT_TRUE(failures.empty()) << failures.size() << " server errors:\n" << [&] {
+    std::string all;
+    for (const auto& f : failures) all += f + "\n";
+    return all;
+  }();
+}
+
 // Routes whose guard lets anonymous callers through and only reads a token when one is
 // sent (API.md: public discounts are readable by all, private ones by the owner). A route
 // added with such a guard must be listed here, on purpose.
