@@ -1,6 +1,7 @@
 #include "app/settings.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "platform/config/reader.h"
 #include "platform/db/migrator.h"
@@ -60,6 +61,11 @@ Settings load_settings(const config::Source& source, const std::vector<const ser
     r.problem("TICKETLY_HTTP_MAX_UPLOADS_PER_CLIENT", "must not exceed TICKETLY_HTTP_MAX_UPLOADS");
   }
   s.http.cors.allowed_origins = r.list("TICKETLY_CORS_ORIGINS", s.http.cors.allowed_origins);
+  try {
+    s.http.trusted_proxies = http::TrustedProxies::parse(r.string("TICKETLY_TRUSTED_PROXIES", ""));
+  } catch (const std::invalid_argument& e) {
+    r.problem("TICKETLY_TRUSTED_PROXIES", e.what());
+  }
   s.shutdown_grace = r.duration("TICKETLY_SHUTDOWN_GRACE", std::chrono::seconds(10));
 
   s.pg_url = r.string("TICKETLY_PG_URL", "");

@@ -78,7 +78,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   static constexpr std::size_t kLingerBytes = 8u << 20;
   // Runs the route's guard on the request's header alone, before a large body is read.
   asio::awaitable<std::optional<Response>> guard_before_body(const Message& head, std::string_view path,
-                                                             const RouteMatch& match);
+                                                             const RouteMatch& match, const asio::ip::address& client);
   asio::awaitable<void> serve_stream(Request& req, Response& res);
   // Writes one event as a chunk without blocking, while serve_stream waits idle.
   SseStream::DirectWrite write_event_now(std::string_view event, asio::steady_timer& wake);
@@ -196,12 +196,13 @@ asio::awaitable<void> Connection::write_early_error(int status, std::string_view
 }
 
 asio::awaitable<std::optional<Response>> Connection::guard_before_body(const Message& head, std::string_view path,
-                                                                       const RouteMatch& match) {
+                                                                       const RouteMatch& match,
+                                                                       const asio::ip::address& client) {
   Request req;
   req.message.base() = head.base();
   req.path = path;
   req.request_id = Pipeline::request_id_for(req.header("X-Request-Id"));
-  req.remote = remote_;
+  req.remote = client;
   try {
     co_await match.route->options.guard(req);
     co_return std::nullopt;
@@ -320,6 +321,10 @@ asio::awaitable<bool> Connection::serve_one(bool first) {
   if (match.route && match.route->options.body_limit) limit = *match.route->options.body_limit;
 
   const auto origin = head[Field::origin];
+  // Behind a trusted proxy the client is named in X-Forwarded-For (client_address.h).
+  const asio::ip::address client = options().trusted_proxies.empty()
+                                       ? remote_
+                                       : options().trusted_proxies.client_of(remote_, head["X-Forwarded-For"]);
   if (parser.content_length() && *parser.content_length() > limit) {
     co_await write_early_error(413, "Request body exceeds the limit of " + std::to_string(limit) + " bytes", raw_path,
                                origin);
@@ -329,13 +334,13 @@ asio::awaitable<bool> Connection::serve_one(bool first) {
     auto expect = head[bhttp::field::expect];
     const bool expects_continue = !expect.empty() && beast::iequals(expect, "100-continue");
     if (guard_before_body_wanted(parser, match, expects_continue)) {
-      auto refused = co_await guard_before_body(head, raw_path, match);
+      auto refused = co_await guard_before_body(head, raw_path, match, client);
       if (refused) {
         co_await write_early_error(std::move(*refused), origin);
         co_return false;  // the body was never read: the connection cannot be reused
       }
     }
-    LargeBodySlot slot(server_, is_large_body(parser, limit, options()), remote_);
+    LargeBodySlot slot(server_, is_large_body(parser, limit, options()), client);
     if (slot.outcome() != LargeBodySlot::Outcome::Granted) {
       server_.uploads_refused->inc();
       const bool mine = slot.outcome() == LargeBodySlot::Outcome::ClientFull;
@@ -373,7 +378,7 @@ asio::awaitable<bool> Connection::serve_one(bool first) {
   qpos = target.find('?');
   req.path = std::string_view(target.data(), qpos == std::string_view::npos ? target.size() : qpos);
   req.request_id = Pipeline::request_id_for(req.header("X-Request-Id"));
-  req.remote = remote_;
+  req.remote = client;
   req.route = match.route ? std::string_view(match.route->pattern) : std::string_view("unmatched");
   req.params = std::move(match.params);
 

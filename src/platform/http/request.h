@@ -73,7 +73,7 @@ struct Request {
   PathParams params;
   std::string request_id;
   std::string_view route;  // the matched route pattern, for metrics and logs
-  boost::asio::ip::address remote;
+  boost::asio::ip::address remote;  // the client: the peer, or named by a trusted proxy
   // Set by an authentication guard, read by handlers; null for public routes.
   std::shared_ptr<const auth::Principal> principal;
 

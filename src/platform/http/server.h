@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "platform/http/client_address.h"
 #include "platform/http/cors.h"
 #include "platform/http/router.h"
 #include "platform/runtime/io_pool.h"
@@ -42,6 +43,9 @@ struct ServerOptions {
   // single client with slow uploads cannot hold every slot until the body timeout.
   std::size_t max_large_bodies_per_client = 4;
   std::size_t large_body_bytes = 1024 * 1024;
+  // Proxies whose X-Forwarded-For names the client (Request::remote, per-client limits);
+  // empty: the client is the connection's peer.
+  TrustedProxies trusted_proxies;
   CorsPolicy cors;
   std::string server_name = "ticketly";
   log::AccessLogSink* access_log = nullptr;  // null: no access log

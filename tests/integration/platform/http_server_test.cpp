@@ -264,6 +264,41 @@ TEST_F(HttpServerTest, OneClientsUploadsBeyondItsShareAre429WhileOtherClientsSti
   EXPECT_EQ(later.read_response().status, 200);
 }
 
+// Behind a trusted proxy every connection comes from the proxy: the client is the one its
+// X-Forwarded-For names, so two users of one proxy are two clients. Without the trust
+// the header is ignored, or anyone could claim a fresh share.
+TEST_F(HttpServerTest, BehindATrustedProxyTheForwardedClientHasTheShare) {
+  const std::size_t size = 2u << 20;
+  auto head = [&](const std::string& client) {
+    return "POST /upload HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: " + client + ", 127.0.0.1\r\nContent-Length: " +
+           std::to_string(size) + "\r\n\r\n";
+  };
+  for (const bool trusted : {true, false}) {
+    SCOPED_TRACE(trusted ? "trusted proxy" : "untrusted peer");
+    ServerOptions o;
+    o.max_large_bodies = 3;
+    o.max_large_bodies_per_client = 1;
+    if (trusted) o.trusted_proxies = TrustedProxies::parse("127.0.0.0/8");
+    Fixture other;
+    TestServer s([&](Router& r) { other.routes(r); }, o);
+    TestConnection alice(s.port(), 5s);
+    alice.send_raw(head("203.0.113.1") + std::string(1000, 'a'));  // holds a share
+    std::this_thread::sleep_for(100ms);
+    {
+      TestConnection bob(s.port(), 5s);
+      bob.send_raw(head("203.0.113.2") + std::string(size, 'b'));
+      EXPECT_EQ(bob.read_response().status, trusted ? 200 : 429);
+    }
+    if (trusted) {  // Alice's second upload is hers, whatever connection it comes on.
+      TestConnection again(s.port(), 5s);
+      again.send_raw(head("203.0.113.1"));
+      EXPECT_EQ(again.read_response().status, 429);
+    }
+    alice.send_raw(std::string(size - 1000, 'a'));
+    EXPECT_EQ(alice.read_response().status, 200);
+  }
+}
+
 TEST_F(HttpServerTest, AGuardedUploadIsRefusedBeforeItsBodyIsRead) {
   const std::string head = "POST /guarded-upload HTTP/1.1\r\nHost: x\r\nOrigin: http://localhost:3000\r\n"
                            "Content-Length: " + std::to_string(3u << 20) + "\r\n";

@@ -104,6 +104,20 @@ TEST(Settings, UploadsPerClientAreAShareOfTheProcesssUploads) {
   }
 }
 
+TEST(Settings, TrustedProxiesAreParsedAtStartAndNamedWhenBad) {
+  auto src = Source::from_map({{"TICKETLY_PG_URL", "postgresql://127.0.0.1"}});
+  EXPECT_TRUE(app::load_settings(src, app::all_services()).http.trusted_proxies.empty());
+  const auto s = app::load_settings(src.with("TICKETLY_TRUSTED_PROXIES", "10.0.0.0/8"), app::all_services());
+  EXPECT_TRUE(s.http.trusted_proxies.contains(boost::asio::ip::make_address("10.9.8.7")));
+  try {
+    app::load_settings(src.with("TICKETLY_TRUSTED_PROXIES", "10.0.0.0/8, ingress"), app::all_services());
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("TICKETLY_TRUSTED_PROXIES: 'ingress' is not an IP address"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Settings, PoolMinimumDefaultsToTwoAndNeverExceedsThePool) {
   auto src = Source::from_map({{"TICKETLY_PG_URL", "postgresql://127.0.0.1"}});
   auto s = app::load_settings(src, app::all_services());
