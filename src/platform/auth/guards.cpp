@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "platform/errors.h"
+#include "platform/text/ascii.h"
 #include "platform/types/uuid.h"
 
 namespace ticketly::auth {
@@ -67,9 +68,7 @@ std::optional<std::string_view> bearer_token(std::string_view authorization) {
       authorization[kScheme.size()] != ' ') {
     return std::nullopt;
   }
-  std::string_view token = authorization.substr(kScheme.size());
-  while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
-  while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+  const std::string_view token = text::trim_ows(authorization.substr(kScheme.size()));
   if (token.empty()) return std::nullopt;
   return token;
 }

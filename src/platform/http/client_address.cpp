@@ -6,16 +6,14 @@
 #include <stdexcept>
 #include <string>
 
+#include "platform/text/ascii.h"
+
 namespace ticketly::http {
 namespace {
 
 namespace ip = boost::asio::ip;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using text::trim_ows;
 
 // An IPv4-mapped IPv6 address (a dual-stack listener's view of an IPv4 peer) as IPv4.
 ip::address unmapped(const ip::address& a) {
@@ -32,7 +30,7 @@ std::optional<ip::address> parse_address(std::string_view text) {
 
 // An X-Forwarded-For entry: an address, an IPv4 address with a port, or "[v6]:port".
 std::optional<ip::address> forwarded_address(std::string_view entry) {
-  entry = trim(entry);
+  entry = trim_ows(entry);
   if (entry.starts_with('[')) {
     const auto close = entry.find(']');
     if (close == std::string_view::npos) return std::nullopt;
@@ -48,7 +46,7 @@ TrustedProxies TrustedProxies::parse(std::string_view spec) {
   TrustedProxies out;
   while (!spec.empty()) {
     const auto comma = spec.find(',');
-    const auto entry = trim(spec.substr(0, comma));
+    const auto entry = trim_ows(spec.substr(0, comma));
     spec = comma == std::string_view::npos ? std::string_view{} : spec.substr(comma + 1);
     if (entry.empty()) continue;
     const auto slash = entry.find('/');

@@ -1,5 +1,7 @@
 #include "platform/http/conditional.h"
 
+#include "platform/text/ascii.h"
+
 namespace ticketly::http {
 namespace {
 
@@ -7,8 +9,6 @@ std::string_view opaque(std::string_view tag) {
   if (tag.starts_with("W/")) tag.remove_prefix(2);
   return tag;
 }
-
-bool is_space(char c) { return c == ' ' || c == '\t'; }
 
 }  // namespace
 
@@ -18,7 +18,7 @@ bool if_none_match(std::string_view header, std::string_view etag) {
   while (i < header.size()) {
     // Elements are separated by commas and optional whitespace; a quoted tag may itself
     // contain a comma, so the list is scanned tag by tag, not split.
-    while (i < header.size() && (is_space(header[i]) || header[i] == ',')) ++i;
+    while (i < header.size() && (text::is_ows(header[i]) || header[i] == ',')) ++i;
     if (i == header.size()) break;
     if (header[i] == '*') return true;
     const std::size_t start = i;

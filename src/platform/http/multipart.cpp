@@ -12,13 +12,8 @@ namespace {
 
 // --- small text helpers -------------------------------------------------------------
 
-bool is_ows(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
-  return s;
-}
+using text::is_ows;
+using text::trim_ows;
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -58,14 +53,14 @@ std::string read_quoted(std::string_view s, std::size_t& i, const std::string& w
 HeaderValue parse_header_value(std::string_view s, const std::string& what) {
   HeaderValue out;
   std::size_t i = std::min(s.find(';'), s.size());
-  out.value = text::ascii_lower(trim(s.substr(0, i)));
+  out.value = text::ascii_lower(trim_ows(s.substr(0, i)));
   while (i < s.size()) {  // s[i] == ';'
     ++i;
     while (i < s.size() && is_ows(s[i])) ++i;
     if (i == s.size() || s[i] == ';') continue;  // tolerate empty and trailing ';'
     std::size_t eq = i;
     while (eq < s.size() && s[eq] != '=' && s[eq] != ';') ++eq;
-    const std::string name = text::ascii_lower(trim(s.substr(i, eq - i)));
+    const std::string name = text::ascii_lower(trim_ows(s.substr(i, eq - i)));
     if (eq == s.size() || s[eq] != '=' || name.empty()) throw bad_request(what + ": malformed parameter");
     i = eq + 1;
     while (i < s.size() && is_ows(s[i])) ++i;
@@ -76,7 +71,7 @@ HeaderValue parse_header_value(std::string_view s, const std::string& what) {
       if (i < s.size() && s[i] != ';') throw bad_request(what + ": unexpected text after quoted parameter");
     } else {
       const std::size_t end = std::min(s.find(';', i), s.size());
-      value = std::string(trim(s.substr(i, end - i)));
+      value = std::string(trim_ows(s.substr(i, end - i)));
       i = end;
     }
     // A repeated parameter (two names, two boundaries) is ambiguous: refuse to guess.
@@ -207,15 +202,15 @@ PartHeaders read_headers(std::string_view segment, std::size_t max_bytes, const 
     if (is_ows(line.front())) {  // obsolete line folding
       if (last == nullptr) throw bad_request(what + ": malformed header line");
       *last += ' ';
-      *last += trim(line);
+      *last += trim_ows(line);
       continue;
     }
     const std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos || trim(line.substr(0, colon)).empty()) {
+    if (colon == std::string_view::npos || trim_ows(line.substr(0, colon)).empty()) {
       throw bad_request(what + ": malformed header line");
     }
-    const std::string_view name = trim(line.substr(0, colon));
-    const std::string value(trim(line.substr(colon + 1)));
+    const std::string_view name = trim_ows(line.substr(0, colon));
+    const std::string value(trim_ows(line.substr(colon + 1)));
     std::optional<std::string>* slot = text::iequals_ascii(name, "content-disposition") ? &out.disposition
                                        : text::iequals_ascii(name, "content-type")      ? &out.content_type
                                                                                         : nullptr;

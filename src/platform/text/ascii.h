@@ -2,7 +2,8 @@
 // ASCII case folding. HTTP header names, media types, URI schemes, e-mail addresses and
 // enum-like strings from JSON are case-insensitive in ASCII only, so these fold 'A'-'Z'
 // and leave every other byte (digits, punctuation, UTF-8 sequences) as it is. Unlike
-// std::tolower they never depend on the process locale.
+// std::tolower they never depend on the process locale. Also HTTP's optional whitespace,
+// which every hand-written header parser trims.
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -26,6 +27,16 @@ constexpr bool iequals_ascii(std::string_view a, std::string_view b) noexcept {
     if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
   }
   return true;
+}
+
+// HTTP's optional whitespace (RFC 9110 §5.6.3): space and horizontal tab.
+constexpr bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
+
+// `s` without its leading and trailing optional whitespace.
+constexpr std::string_view trim_ows(std::string_view s) noexcept {
+  while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
+  return s;
 }
 
 }  // namespace ticketly::text

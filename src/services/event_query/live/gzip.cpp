@@ -31,11 +31,7 @@ std::string gzip(std::string_view data, int level) {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using text::trim_ows;
 
 // "0", "0.", "0.0" … "0.000": a weight that refuses (RFC 9110 §12.4.2).
 bool is_zero_weight(std::string_view q) {
@@ -49,11 +45,11 @@ bool is_zero_weight(std::string_view q) {
 bool item_accepts(std::string_view params) {
   while (!params.empty()) {
     const auto semi = params.find(';');
-    const auto param = trim(params.substr(0, semi));
+    const auto param = trim_ows(params.substr(0, semi));
     params = semi == std::string_view::npos ? std::string_view{} : params.substr(semi + 1);
     const auto eq = param.find('=');
-    if (eq != std::string_view::npos && text::iequals_ascii(trim(param.substr(0, eq)), "q")) {
-      return !is_zero_weight(trim(param.substr(eq + 1)));
+    if (eq != std::string_view::npos && text::iequals_ascii(trim_ows(param.substr(0, eq)), "q")) {
+      return !is_zero_weight(trim_ows(param.substr(eq + 1)));
     }
   }
   return true;
@@ -70,7 +66,7 @@ bool accepts_gzip(std::string_view header) {
     const auto item = header.substr(0, comma);
     header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
     const auto semi = item.find(';');
-    const auto coding = trim(item.substr(0, semi));
+    const auto coding = trim_ows(item.substr(0, semi));
     const auto params = semi == std::string_view::npos ? std::string_view{} : item.substr(semi + 1);
     if (text::iequals_ascii(coding, "gzip") || text::iequals_ascii(coding, "x-gzip")) {
       if (!gzip_item) gzip_item = item_accepts(params);
