@@ -7,6 +7,12 @@
 #   CONNECTIONS=64 DURATION=10s SUBSCRIBERS=2000 bench/event_query/run.sh
 #   SSE_ONLY=1 bench/event_query/run.sh        # only the fan-out (bench/tools/sse_fanout.cpp)
 #   BENCH_BIN=/path/to/ticketly bench/event_query/run.sh   # another build of the server (A/B)
+#   FLOOR=0 bench/event_query/run.sh           # without the floors (below)
+#
+# The floors, measured in the same run (FLOOR=1, the default): what this machine allows
+# any server. nginx serves the same seat-map bytes from files beside its own fixed
+# /health (nginx-floor.conf.in), and bench_sse_floor (bench/tools/sse_floor.cpp) puts the
+# same event on as many bare sockets, read by the same client.
 source "$(dirname "$0")/../../scripts/lib.sh"
 
 CONNECTIONS="${CONNECTIONS:-128}"
@@ -17,9 +23,13 @@ PORT="${TICKETLY_BENCH_PORT:-18082}"
 WORK="$(mktemp -d /tmp/ticketly-eq-bench.XXXXXX)"
 HERE="$TICKETLY_ROOT/bench/event_query"
 
-"$TICKETLY_ROOT/scripts/build.sh" Release ticketly bench_sse_fanout
+"$TICKETLY_ROOT/scripts/build.sh" Release ticketly bench_sse_fanout bench_sse_floor
 BIN="${BENCH_BIN:-${TICKETLY_BUILD_DIR:-$TICKETLY_ROOT/build}/ticketly}"
 FANOUT="${TICKETLY_BUILD_DIR:-$TICKETLY_ROOT/build}/bench/bench_sse_fanout"
+SSE_FLOOR="${TICKETLY_BUILD_DIR:-$TICKETLY_ROOT/build}/bench/bench_sse_floor"
+FLOOR="${FLOOR:-1}"
+NGINX_PORT="${NGINX_PORT:-18083}"
+FLOOR_PORT="${FLOOR_PORT:-18084}"
 
 # Below Linux's ephemeral ports (32768-60999): wrk's tens of thousands of connections leave
 # TIME_WAIT sockets on ports there, and one on the cluster's port stops it from starting.
@@ -94,7 +104,33 @@ run_wrk seatmap-304 "$BASE/api/event-query/v1/sessions/$SESSION/seating-map" "" 
 run_wrk basicinfo "$BASE/api/event-query/v1/events/$EVENT/basic-info"
 run_wrk search "$BASE" "$HERE/search.lua"
 run_wrk health2 "$BASE/health"
+if [ "$FLOOR" = "1" ]; then
+  log "floor: nginx serving the same map bytes"
+  MAP="$BASE/api/event-query/v1/sessions/$SESSION/seating-map"
+  curl -fsS "$MAP" > "$WORK/map.json"
+  curl -fsS -H "Accept-Encoding: gzip" "$MAP" > "$WORK/map.json.gz"
+  gzip -t "$WORK/map.json.gz" || die "the gzip variant is not gzip"
+  mkdir -p "$WORK"/{body,proxy,fastcgi,uwsgi,scgi}
+  sed -e "s#@DIR@#$WORK#g" -e "s#@PORT@#$NGINX_PORT#g" "$HERE/nginx-floor.conf.in" > "$WORK/nginx.conf"
+  if [ "$(id -u)" -eq 0 ]; then sed -i "1i user root;" "$WORK/nginx.conf"; fi
+  nginx -c "$WORK/nginx.conf" -p "$WORK" &
+  pids+=($!)
+  for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$NGINX_PORT/health" >/dev/null 2>&1 && break; sleep 0.1; done
+  cmp -s <(curl -fsS "http://127.0.0.1:$NGINX_PORT/map") "$WORK/map.json" || die "nginx does not serve the map"
+  run_wrk nginx-health "http://127.0.0.1:$NGINX_PORT/health"
+  run_wrk nginx-map "http://127.0.0.1:$NGINX_PORT/map"
+  run_wrk nginx-gzip "http://127.0.0.1:$NGINX_PORT/map-gzip"
+  kill "${pids[-1]}" 2>/dev/null || true
+fi
 fi
 
 log "SSE fan-out: $SUBSCRIBERS subscribers"
 "$FANOUT" "$PORT" "$SESSION" "$SUBSCRIBERS" "$BUS_URL" $SEATS  # one round per seat (10)
+if [ "$FLOOR" = "1" ]; then
+  # The server's subscribers are gone once the client exits; the floor runs alone.
+  log "floor: the same fan-out from bare sockets (bench_sse_floor)"
+  "$SSE_FLOOR" "$FLOOR_PORT" "$(nproc)" 2> "$WORK/sse_floor.log" &
+  pids+=($!)
+  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$FLOOR_PORT/fire/warm" && break; sleep 0.1; done
+  "$FANOUT" "$FLOOR_PORT" "$SESSION" "$SUBSCRIBERS" trigger $SEATS | sed 's/^sse_fanout/sse_floor/'
+fi

@@ -10,6 +10,7 @@
 #   TICKETLY_PG_EXTRA="enable_seqscan = off" bench/order/run.sh   # PostgreSQL settings
 #                                            # (scripts/pg.sh appends them to postgresql.conf)
 #   BENCH_BIN=/tmp/a/ticketly SCENARIOS=booking bench/order/run.sh   # a given binary, unbuilt
+#   FLOOR=0 bench/order/run.sh               # without nginx's /health (below)
 #
 # Scenarios (see the .lua files):
 #   (a) race    1,000 connections, a 16-seat session, every connection tries every seat:
@@ -21,7 +22,9 @@
 #               provider (signed webhook -> completed order with ticket) -> bookings/s.
 # The server runs as deployed, access log on: latency_split.py reads it to give winners'
 # and losers' latencies apart (wrk has one distribution for all answers); ACCESS_LOG=false
-# turns it off. Users and tokens come from the development identity provider; the catalog is fed on the
+# turns it off. After each scenario /health is measured with the same connections, on this
+# server and (FLOOR=1, the default) on nginx returning a fixed 200 (bench/http/nginx.conf.in):
+# the latency floor of this machine at that many connections. Users and tokens come from the development identity provider; the catalog is fed on the
 # bus exactly as event-command publishes it (seed.py).
 source "$(dirname "$0")/../../scripts/lib.sh"
 
@@ -58,6 +61,16 @@ cleanup() {
 }
 trap cleanup EXIT
 "$TICKETLY_ROOT/scripts/pg.sh" start
+FLOOR="${FLOOR:-1}"
+NGINX_PORT="${NGINX_PORT:-18099}"
+if [ "$FLOOR" = "1" ]; then
+  mkdir -p "$WORK"/nginx/{body,proxy,fastcgi,uwsgi,scgi}
+  sed -e "s#@DIR@#$WORK/nginx#g" -e "s#@PORT@#$NGINX_PORT#g" "$TICKETLY_ROOT/bench/http/nginx.conf.in" > "$WORK/nginx/nginx.conf"
+  if [ "$(id -u)" -eq 0 ]; then sed -i "1i user root;" "$WORK/nginx/nginx.conf"; fi
+  sed -i "s/worker_connections 4096;/worker_connections 8192;/" "$WORK/nginx/nginx.conf"
+  nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
+  pids+=($!)
+fi
 PG_URL="$("$TICKETLY_ROOT/scripts/pg.sh" url)"
 
 export TICKETLY_IDP_SECRET_EVENT_COMMAND_SERVICE="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
@@ -130,6 +143,9 @@ run() {  # name connections script [event]
   busy_before=$(cpu_busy)
   wrk -t"$THREADS" -c"$2" -d"$DURATION" --latency "http://127.0.0.1:$PORT/health" > "$WORK/$1-health.txt" 2>&1
   echo "CPU busy_ticks $(($(cpu_busy) - busy_before))" >> "$WORK/$1-health.txt"
+  if [ "$FLOOR" = "1" ]; then
+    wrk -t"$THREADS" -c"$2" -d"$DURATION" --latency "http://127.0.0.1:$NGINX_PORT/health" > "$WORK/$1-nginx.txt" 2>&1
+  fi
   cat "$WORK/$1.txt" >&2
 }
 if [ "$TICKETLY_PG_STATS" = "1" ]; then
@@ -157,14 +173,14 @@ pct() { awk -v p="$2" '$1 == p {print $2}' "$WORK/$1.txt"; }
 count() { awk -v n="$2" '$1 == "COUNT" && $2 == n {print $3}' "$WORK/$1.txt"; }
 secs() { echo "$DURATION" | sed 's/s$//'; }
 row() {  # name label
-  echo "| $2 | $(rps "$1") | $(pct "$1" 50%) | $(pct "$1" 90%) | $(pct "$1" 99%) | $(count "$1" won)$(count "$1" held) / $(count "$1" lost)$(count "$1" booked) | $(count "$1" failed) | $(rps "$1-health") | $(pct "$1-health" 99%) |"
+  echo "| $2 | $(rps "$1") | $(pct "$1" 50%) | $(pct "$1" 90%) | $(pct "$1" 99%) | $(count "$1" won)$(count "$1" held) / $(count "$1" lost)$(count "$1" booked) | $(count "$1" failed) | $(rps "$1-health") | $(pct "$1-health" 99%) | $(rps "$1-nginx") | $(pct "$1-nginx" 99%) |"
 }
 report="$OUT_DIR/order-$(date -u +%Y%m%dT%H%M%SZ).md"
 {
   echo "### bench/order — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, wrk -t$THREADS -d$DURATION, $USERS users"
   echo
-  echo "| scenario | requests/s | p50 | p90 | p99 | won·held / lost·booked | 5xx | /health req/s (same run) | /health p99 |"
-  echo "|---|---|---|---|---|---|---|---|---|"
+  echo "| scenario | requests/s | p50 | p90 | p99 | won·held / lost·booked | 5xx | /health req/s (same run) | /health p99 | nginx /health req/s | nginx /health p99 |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
   [ -f "$WORK/race.txt" ] && row race "(a) race: 1,000 conns, 16 seats"
   [ -f "$WORK/race_warm.txt" ] && row race_warm "(a') race, warm connections: 1,000 conns, 16 seats"
   [ -f "$WORK/stress16.txt" ] && row stress16 "(b) stress: 2,000 conns, random of 16"

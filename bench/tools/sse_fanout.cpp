@@ -5,6 +5,10 @@
 // change listener -> SeatHub -> sockets.
 //
 //   bench_sse_fanout <port> <session id> <subscribers> <bus db url> <seat id>...   (one round per seat)
+//   bench_sse_fanout <port> <session id> <subscribers> trigger <seat id>...
+//
+// With `trigger` instead of a bus URL a round is `GET /fire/<seat id>` on the same port:
+// that is bench_sse_floor (sse_floor.cpp), the bare-socket floor under these figures.
 //
 // Why C++: the Python client this replaces read 10,000 sockets in one interpreter, and its
 // own reading was most of what it measured (p50 ~200 ms). Here Asio connects the streams
@@ -20,8 +24,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <libpq-fe.h>
+#include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -237,6 +243,24 @@ void exec(PGconn* conn, const std::string& sql) {
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) throw std::runtime_error("bus database: " + error);
 }
 
+// One round of the floor server: GET /fire/<seat>, answered once every stream was handed
+// its event. The time starts before the request is sent, as the bus append's does.
+void fire(unsigned short port, const std::string& seat) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    if (fd >= 0) ::close(fd);
+    throw std::runtime_error("trigger: cannot connect");
+  }
+  const std::string request = "GET /fire/" + seat + " HTTP/1.1\r\nHost: bench\r\n\r\n";
+  const bool sent = ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size());
+  ::close(fd);
+  if (!sent) throw std::runtime_error("trigger: send failed");
+}
+
 double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 }  // namespace
@@ -287,8 +311,9 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  PGconn* conn = PQconnectdb(bus_url.c_str());
-  if (PQstatus(conn) != CONNECTION_OK) {
+  const bool trigger = bus_url == "trigger";
+  PGconn* conn = trigger ? nullptr : PQconnectdb(bus_url.c_str());
+  if (!trigger && PQstatus(conn) != CONNECTION_OK) {
     std::fprintf(stderr, "bus database: %s", PQerrorMessage(conn));
     return 1;
   }
@@ -305,7 +330,11 @@ int main(int argc, char** argv) {
         "key, payload, headers) SELECT 'ticketly.seats.status', 0, o, '" + session + "', '" + payload +
         "', '{\"type\":\"SeatStatus\"}' FROM p; NOTIFY ticketly_bus, 'ticketly.seats.status'";
     const auto t0 = Clock::now();
-    exec(conn, sql);
+    if (trigger) {
+      fire(port, seat);
+    } else {
+      exec(conn, sql);
+    }
     const auto deadline = t0 + std::chrono::seconds(15);
     while (Clock::now() < deadline && static_cast<int>(arrivals.count(r)) < n) {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -321,7 +350,7 @@ int main(int argc, char** argv) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
   }
-  PQfinish(conn);
+  if (conn != nullptr) PQfinish(conn);
   finish();
   if (latencies.empty()) {
     std::printf("sse_fanout subscribers=%d rounds=%zu deliveries=0\n", n, seats.size());

@@ -12,6 +12,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <spdlog/spdlog.h>
 
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -67,6 +68,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::awaitable<bool> serve_one(bool first);
   // Writes `out_`, then `tail` (a shared body, sent from its own buffer), and clears `out_`.
   asio::awaitable<bool> write_out(std::string_view tail = {});
+  // Writes `out_` (the head), then the file's bytes with sendfile() (body_file.h).
+  asio::awaitable<bool> write_out(const BodyFile& file);
   // An answer sent before the request is routed or its body read; the connection closes
   // after it. `origin` is the request's Origin header, when its header was read.
   asio::awaitable<void> write_early_error(Response res, std::string_view origin = {});
@@ -156,6 +159,31 @@ asio::awaitable<bool> Connection::write_out(std::string_view tail) {
   } else {
     const std::array<asio::const_buffer, 2> buffers{asio::buffer(out_), asio::buffer(tail.data(), tail.size())};
     co_await asio::async_write(socket_, buffers, asio::redirect_error(asio::use_awaitable, ec));
+  }
+  no_deadline();
+  out_.clear();
+  co_return !ec;
+}
+
+asio::awaitable<bool> Connection::write_out(const BodyFile& file) {
+  boost::system::error_code ec;
+  deadline_after(options().write_timeout);
+  // MSG_MORE: the head waits for the body's first segment instead of leaving alone.
+  for (std::size_t sent = 0; sent < out_.size() && !ec;) {
+    sent += co_await socket_.async_send(asio::buffer(out_.data() + sent, out_.size() - sent), MSG_MORE,
+                                        asio::redirect_error(asio::use_awaitable, ec));
+  }
+  off_t offset = 0;
+  const auto size = static_cast<off_t>(file.size());
+  if (!ec) socket_.native_non_blocking(true, ec);
+  while (!ec && offset < size) {
+    const auto n = ::sendfile(socket_.native_handle(), file.fd(), &offset, static_cast<std::size_t>(size - offset));
+    if (n > 0 || (n < 0 && errno == EINTR)) continue;
+    if (n < 0 && errno == EAGAIN) {
+      co_await socket_.async_wait(tcp::socket::wait_write, asio::redirect_error(asio::use_awaitable, ec));
+    } else {
+      ec = boost::system::error_code(n < 0 ? errno : EPIPE, boost::system::system_category());
+    }
   }
   no_deadline();
   out_.clear();
@@ -409,7 +437,12 @@ asio::awaitable<bool> Connection::serve_one(bool first) {
     serialize_response(res, wire, out_);
   }
   std::size_t bytes = res.body().size();
-  bool written = co_await write_out(tail);
+  bool written = false;
+  if (res.body_file && !tail.empty()) {
+    written = co_await write_out(*res.body_file);
+  } else {
+    written = co_await write_out(tail);
+  }
   worker_.metrics.record(req.route, req.method(), status, SteadyClock::now() - started);
   if (worker_.access_log) write_access_log(*worker_.access_log, req, status, bytes, SteadyClock::now() - started);
   co_return written && keep_alive;

@@ -8,10 +8,12 @@ Response Response::json_text(int status, std::string body) {
   return text(status, std::move(body), "application/json");
 }
 
-Response Response::json_shared(int status, std::shared_ptr<const std::string> body) {
+Response Response::json_shared(int status, std::shared_ptr<const std::string> body,
+                               std::shared_ptr<const BodyFile> file) {
   Response r;
   r.message.result(static_cast<unsigned>(status));
   r.message.set(bhttp::field::content_type, "application/json");
+  if (file && file->size() == body->size()) r.body_file = std::move(file);
   r.shared_body = std::move(body);
   return r;
 }

@@ -3,7 +3,8 @@
 //
 // A body is either the message's own string or a shared immutable buffer (`shared_body`,
 // e.g. a cached response): the server writes the latter straight from the buffer, so a
-// megabyte-sized cached seat map is never copied per request.
+// megabyte-sized cached seat map is never copied per request. A large shared body may also
+// come with a BodyFile of the same bytes: the server then sendfile()s it (body_file.h).
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -11,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "platform/http/body_file.h"
 #include "platform/http/sse.h"
 #include "platform/json/json.h"
 
@@ -22,10 +24,12 @@ struct Response {
   bhttp::response<bhttp::string_body> message;
   std::shared_ptr<SseStream> stream;  // set: the body is this event stream
   std::shared_ptr<const std::string> shared_body;  // set: the body (message.body() is unused)
+  std::shared_ptr<const BodyFile> body_file;       // set: shared_body's bytes, to sendfile()
 
   static Response json(int status, const json::Json& body);
   static Response json_text(int status, std::string body);  // pre-serialized JSON
-  static Response json_shared(int status, std::shared_ptr<const std::string> body);  // shared, not copied
+  static Response json_shared(int status, std::shared_ptr<const std::string> body,  // shared, not copied
+                              std::shared_ptr<const BodyFile> file = nullptr);
   static Response text(int status, std::string body, std::string_view content_type);
   static Response no_content();
   // The error envelope (json::error_envelope) the pipeline sends for a thrown Error; for

@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <csignal>
 #include <thread>
 
 #include "platform/http/server_impl.h"
@@ -145,7 +146,13 @@ bool Server::Impl::shutdown(std::chrono::milliseconds grace) {
 Server::Server(runtime::IoPool& io, const Router& router, metrics::Registry& metrics, ServerOptions options)
     : impl_(std::make_unique<Impl>(io, router, metrics, std::move(options))) {}
 Server::~Server() = default;
-void Server::start() { impl_->start(); }
+void Server::start() {
+  // sendfile() (large shared bodies, connection.cpp) cannot take MSG_NOSIGNAL as send()
+  // does: a client gone mid-body must be an EPIPE for its connection, not a signal that
+  // ends the process. main() does the same; this keeps every embedding (tests) safe.
+  std::signal(SIGPIPE, SIG_IGN);
+  impl_->start();
+}
 std::uint16_t Server::port() const { return impl_->port; }
 bool Server::shutdown(std::chrono::milliseconds grace) { return impl_->shutdown(grace); }
 std::size_t Server::active_connections() const { return impl_->active.load(); }

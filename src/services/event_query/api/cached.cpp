@@ -18,7 +18,8 @@ http::Response respond(const http::Request& req, const Body& body) {
     r = http::Response::not_modified();
   } else {
     // Aliasing constructor: the response keeps the whole entry alive and sends one string of it.
-    r = http::Response::json_shared(200, std::shared_ptr<const std::string>(body, gz ? &body->gzip : &body->json));
+    r = http::Response::json_shared(200, std::shared_ptr<const std::string>(body, gz ? &body->gzip : &body->json),
+                                    gz ? body->gzip_file : body->json_file);
     if (gz) r.set(http::Field::content_encoding, "gzip");
   }
   r.set(http::Field::etag, etag);

@@ -17,7 +17,9 @@ std::string content_tag(std::string_view bytes, std::string_view suffix = {}) {
 }  // namespace
 
 std::size_t cache_weight(const CachedBody& body) {
-  return sizeof(CachedBody) + body.json.size() + body.etag.size() + body.gzip.size() + body.gzip_etag.size();
+  const auto file = [](const auto& f) { return f ? f->size() : 0; };
+  return sizeof(CachedBody) + body.json.size() + body.etag.size() + body.gzip.size() + body.gzip_etag.size() +
+         file(body.json_file) + file(body.gzip_file);
 }
 
 std::shared_ptr<const CachedBody> make_cached_body(std::string json, int gzip_level) {
@@ -31,7 +33,9 @@ std::shared_ptr<const CachedBody> make_cached_body(std::string json, int gzip_le
     // version or level is another byte sequence, so it may not share a strong tag.
     body->gzip = gzip(json, gzip_level);
     body->gzip_etag = content_tag(body->gzip, "-gz");
+    body->gzip_file = http::BodyFile::for_body(body->gzip);
   }
+  body->json_file = http::BodyFile::for_body(json);
   body->json = std::move(json);
   return body;
 }

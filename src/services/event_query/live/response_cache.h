@@ -28,6 +28,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "platform/http/body_file.h"
+
 namespace ticketly::event_query {
 
 struct CacheOptions {
@@ -237,11 +239,15 @@ class SharedCache {
 // A cached response: the JSON text and its strong validator; a large view also keeps a
 // gzip copy with its own validator (a strong ETag names one byte sequence, so the two
 // encodings must differ). The strings are shared with the responses that send them.
+// A large encoding also has an in-memory file of its bytes, which the server sends with
+// sendfile() instead of copying the string into every socket (http/body_file.h).
 struct CachedBody {
   std::string json;
   std::string etag;       // quoted: base64url of the first 16 bytes of SHA-256(json)
   std::string gzip;       // empty: no compressed variant
   std::string gzip_etag;  // quoted: the hash of the gzip bytes, with a "-gz" suffix
+  std::shared_ptr<const http::BodyFile> json_file;  // null: below BodyFile::kMinimumSize
+  std::shared_ptr<const http::BodyFile> gzip_file;
 
   bool has_gzip() const { return !gzip.empty(); }
 };

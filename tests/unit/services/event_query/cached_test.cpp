@@ -226,5 +226,35 @@ TEST(EventQueryCachedResponses, GzipAndPlainVariantsHaveTheirOwnETags) {
   EXPECT_EQ(respond(get({{http::Field::if_none_match, body->gzip_etag}}), body).status(), 200);
 }
 
+TEST(EventQueryCachedResponses, ALargeBodyIsSentFromAFileOfEachEncoding) {
+  // A seat map's size: both encodings at least BodyFile::kMinimumSize.
+  std::string json = "[";
+  for (int i = 0; json.size() < 16 * http::BodyFile::kMinimumSize; ++i) {
+    json += R"({"id":")" + std::to_string(i * 7919 % 100003) + R"(","status":"AVAILABLE"},)";
+  }
+  json.back() = ']';
+  const auto body = make_cached_body(json, kSeatMapGzipLevel);
+  ASSERT_TRUE(body->has_gzip());
+  ASSERT_GE(body->gzip.size(), http::BodyFile::kMinimumSize);
+  ASSERT_NE(body->json_file, nullptr);
+  ASSERT_NE(body->gzip_file, nullptr);
+  EXPECT_EQ(body->json_file->size(), body->json.size());
+  EXPECT_EQ(body->gzip_file->size(), body->gzip.size());
+  // The cache's byte bound counts the files too: they are a second copy in memory.
+  EXPECT_GE(cache_weight(*body), 2 * (body->json.size() + body->gzip.size()));
+
+  auto plain = respond(get(), body);
+  EXPECT_EQ(plain.body_file, body->json_file);
+  auto packed = respond(get({{http::Field::accept_encoding, "gzip"}}), body);
+  EXPECT_EQ(packed.body_file, body->gzip_file);
+  EXPECT_EQ(packed.shared_body.get(), &body->gzip);
+
+  // A small body has none: it is written from memory.
+  const auto small = make_cached_body(R"({"a":1})", kSeatMapGzipLevel);
+  EXPECT_EQ(small->json_file, nullptr);
+  EXPECT_EQ(small->gzip_file, nullptr);
+  EXPECT_EQ(respond(get(), small).body_file, nullptr);
+}
+
 }  // namespace
 }  // namespace ticketly::event_query
