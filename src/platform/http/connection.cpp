@@ -16,7 +16,9 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include <algorithm>
 #include <array>
+#include <cerrno>
 #include <optional>
 
 #include "platform/errors.h"
@@ -152,14 +154,33 @@ asio::awaitable<void> Connection::serve(std::shared_ptr<Connection>) {
 }
 
 asio::awaitable<bool> Connection::write_out(std::string_view tail) {
+  // Most answers fit the socket's buffer: one non-blocking sendmsg() writes them here and
+  // now. An asynchronous write that completes at once still posts its completion behind
+  // every handler already queued on this worker (about a thousand during a flash sale), so
+  // each answer would wait a whole turn of the queue after it was written.
+  std::array<iovec, 2> parts{{{out_.data(), out_.size()}, {const_cast<char*>(tail.data()), tail.size()}}};
+  msghdr message{};
+  message.msg_iov = parts.data();
+  message.msg_iovlen = tail.empty() ? 1 : 2;
+  const auto total = out_.size() + tail.size();
+  const ssize_t n = ::sendmsg(socket_.native_handle(), &message, MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+    out_.clear();
+    co_return false;  // the client is gone
+  }
+  const auto sent = static_cast<std::size_t>(std::max<ssize_t>(n, 0));
+  if (sent == total) {
+    out_.clear();
+    co_return true;
+  }
+  // The socket is full: the rest goes out asynchronously.
   boost::system::error_code ec;
   deadline_after(options().write_timeout);
-  if (tail.empty()) {
-    co_await asio::async_write(socket_, asio::buffer(out_), asio::redirect_error(asio::use_awaitable, ec));
-  } else {
-    const std::array<asio::const_buffer, 2> buffers{asio::buffer(out_), asio::buffer(tail.data(), tail.size())};
-    co_await asio::async_write(socket_, buffers, asio::redirect_error(asio::use_awaitable, ec));
-  }
+  const std::string_view head = sent < out_.size() ? std::string_view(out_).substr(sent) : std::string_view();
+  const std::string_view body = tail.substr(sent < out_.size() ? 0 : sent - out_.size());
+  const std::array<asio::const_buffer, 2> buffers{asio::buffer(head.data(), head.size()),
+                                                  asio::buffer(body.data(), body.size())};
+  co_await asio::async_write(socket_, buffers, asio::redirect_error(asio::use_awaitable, ec));
   no_deadline();
   out_.clear();
   co_return !ec;
@@ -246,6 +267,22 @@ namespace {
 // receive and hold megabytes (event-command's uploads allow up to 50 MiB). Smaller
 // bodies arrive with their header and are checked by the pipeline as usual.
 constexpr std::uint64_t kGuardBeforeBodyBytes = 64 * 1024;
+
+// Feeds the parser the body bytes already buffered. A request's body usually arrives in
+// the segments of its header; parsing it here spares an asynchronous read whose completion
+// would wait a whole turn of the worker's queue (Connection::write_out says why that counts).
+void parse_buffered(bhttp::request_parser<bhttp::string_body>& parser, beast::flat_buffer& buffer,
+                    boost::system::error_code& ec) {
+  while (!parser.is_done() && buffer.size() > 0) {
+    const auto used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == bhttp::error::need_more) {
+      ec = {};
+      return;
+    }
+    if (ec || used == 0) return;
+  }
+}
 
 // The header limit was reached inside the request line itself: the target is too long.
 bool request_line_unfinished(const beast::flat_buffer& buffer) {
@@ -385,7 +422,8 @@ asio::awaitable<bool> Connection::serve_one(bool first) {
     }
     parser.body_limit(limit);
     deadline_after(options().body_timeout);
-    co_await bhttp::async_read(socket_, buffer_, parser, token);
+    parse_buffered(parser, buffer_, ec);
+    if (!ec && !parser.is_done()) co_await bhttp::async_read(socket_, buffer_, parser, token);
     if (ec) {
       no_deadline();
       if (ec == bhttp::error::body_limit) {

@@ -60,6 +60,13 @@ struct Fixture {
     r.get("/large", [](Request&) -> asio::awaitable<Response> {
       co_return Response::json_shared(200, large_body(), BodyFile::for_body(*large_body()));
     });
+    // The same bytes written from memory: shared without a file, and owned by the response.
+    r.get("/large-shared", [](Request&) -> asio::awaitable<Response> {
+      co_return Response::json_shared(200, large_body());
+    });
+    r.get("/large-owned", [](Request&) -> asio::awaitable<Response> {
+      co_return Response::json_text(200, *large_body());
+    });
     r.get("/slow", [](Request&) -> asio::awaitable<Response> {
       co_await sleep_for(600ms);
       co_return Response::json(200, {{"slow", true}});
@@ -471,6 +478,40 @@ TEST_F(HttpServerTest, LargeSharedBodiesAreSentWholeFromTheirFile) {
   auto raw = c.read_until("{\"pong\":true}", 2s);
   EXPECT_NE(raw.find("Content-Length: " + std::to_string(large_body()->size())), std::string::npos) << raw.substr(0, 300);
   EXPECT_EQ(raw.find("line 0"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, AnswersLargerThanTheSocketBufferArriveWhole) {
+  // Answers are written at once with a non-blocking send; what does not fit the socket
+  // follows asynchronously, from wherever the first send stopped (in the head or the body).
+  TestConnection c(server->port(), 10s, 16 * 1024);
+  for (const char* path : {"/large-shared", "/large-owned", "/large-shared", "/large-owned"}) {
+    auto r = c.request("GET", path);
+    ASSERT_EQ(r.status, 200) << path;
+    EXPECT_TRUE(r.body == *large_body()) << path << ": body of " << r.body.size() << " bytes differs";
+  }
+  EXPECT_EQ(c.request("GET", "/ping").json()["pong"], true);
+}
+
+TEST_F(HttpServerTest, ABodyThatArrivesAfterItsHeaderIsStillRead) {
+  // The body is parsed from what arrived with the header when it is all there, and read
+  // from the socket otherwise.
+  TestConnection c(server->port());
+  c.send_raw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"a\":");
+  std::this_thread::sleep_for(100ms);
+  c.send_raw("[1,2]}");
+  auto r = c.read_response();
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.json()["got"]["a"], json::Json::parse("[1,2]"));
+}
+
+TEST_F(HttpServerTest, PipelinedRequestsWithBodiesAreAnsweredInOrder) {
+  TestConnection c(server->port());
+  c.send_raw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\n\r\n{\"n\":1}"
+             "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n{\"n\r\n4\r\n\":2}\r\n0\r\n\r\n"
+             "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(c.read_response().json()["got"]["n"], 1);
+  EXPECT_EQ(c.read_response().json()["got"]["n"], 2);
+  EXPECT_EQ(c.read_response().json()["pong"], true);
 }
 
 TEST_F(HttpServerTest, AClientThatLeavesDuringALargeBodyOnlyEndsItsConnection) {
